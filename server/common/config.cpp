@@ -1,0 +1,163 @@
+#include "common/config.hpp"
+
+#include <fstream>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+namespace liveblog {
+
+namespace {
+
+void parse_listen(Config& c, const std::string& value) {
+    auto colon = value.rfind(':');
+    if (colon == std::string::npos) throw std::runtime_error("listen: expected HOST:PORT, got '" + value + "'");
+    std::string host = value.substr(0, colon);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    unsigned long port = 0;
+    try {
+        port = std::stoul(value.substr(colon + 1));
+    } catch (...) {
+        throw std::runtime_error("listen: bad port in '" + value + "'");
+    }
+    if (port > 65535) throw std::runtime_error("listen: bad port in '" + value + "'");
+    c.listen_host = host.empty() ? "0.0.0.0" : host;
+    c.listen_port = static_cast<unsigned short>(port);
+}
+
+// One table of settings shared by the config file and the flags: a key
+// `max_queue_bytes` is also the flag `--max-queue-bytes`.
+struct Setting {
+    const char* key;
+    void (*set)(Config&, const nlohmann::json&);
+    const char* help;
+};
+
+template <class T>
+T as(const nlohmann::json& v, const char* key) {
+    try {
+        return v.get<T>();
+    } catch (const std::exception&) {
+        throw std::runtime_error(std::string(key) + ": wrong type");
+    }
+}
+
+#define LB_STR(field) [](Config& c, const nlohmann::json& v) { c.field = as<std::string>(v, #field); }
+#define LB_NUM(field) [](Config& c, const nlohmann::json& v) { c.field = as<decltype(c.field)>(v, #field); }
+#define LB_BOOL(field) [](Config& c, const nlohmann::json& v) { c.field = as<bool>(v, #field); }
+
+const Setting settings[] = {
+    {"listen", [](Config& c, const nlohmann::json& v) { parse_listen(c, as<std::string>(v, "listen")); },
+     "HOST:PORT to listen on (default 127.0.0.1:8080; port 0 picks a free one)"},
+    {"data_dir", LB_STR(data_dir), "directory for the SQLite file and the secret (default ./data)"},
+    {"store", LB_STR(store), "sqlite (default) or memory (nothing survives a restart)"},
+    {"threads", LB_NUM(threads), "I/O threads (default: one per core)"},
+    {"secret_file", LB_STR(secret_file), "file holding the token signing secret"},
+    {"log_level", LB_STR(log_level), "debug, info, warn or error (default info)"},
+    {"demo", LB_BOOL(demo), "create the demo story on first start (default true)"},
+    {"max_queue_bytes", LB_NUM(max_queue_bytes), "outbound queue per connection (default 1048576)"},
+    {"max_reader_message_bytes", LB_NUM(max_reader_message_bytes), "largest reader message (default 16384)"},
+    {"max_admin_message_bytes", LB_NUM(max_admin_message_bytes), "largest editor message (default 1048576)"},
+    {"max_subscriptions", LB_NUM(max_subscriptions), "stories per reader connection (default 20)"},
+    {"max_connections_per_ip", LB_NUM(max_connections_per_ip), "open connections per client IP (default 10000)"},
+    {"handshake_timeout_s", LB_NUM(handshake_timeout_s), "seconds to complete an HTTP request/upgrade (default 10)"},
+    {"idle_timeout_s", LB_NUM(idle_timeout_s), "seconds of silence before a WebSocket is closed (default 60)"},
+    {"auth_timeout_s", LB_NUM(auth_timeout_s), "seconds for an editor to authenticate (default 10)"},
+    {"reader_messages_per_s", LB_NUM(reader_messages_per_s), "reader message rate (default 20)"},
+    {"reader_burst", LB_NUM(reader_burst), "reader message burst (default 40)"},
+    {"admin_messages_per_s", LB_NUM(admin_messages_per_s), "editor message rate (default 100)"},
+    {"admin_burst", LB_NUM(admin_burst), "editor message burst (default 200)"},
+    {"ring_capacity", LB_NUM(ring_capacity), "events per story kept in memory for resume (default 1024)"},
+    {"max_replay", LB_NUM(max_replay), "changed entries a resume may replay before a snapshot is sent instead (default 500)"},
+    {"snapshot_entries", LB_NUM(snapshot_entries), "entries in a snapshot (default 20)"},
+    {"presence_interval_s", LB_NUM(presence_interval_s), "seconds between viewer-count updates (default 2)"},
+};
+
+#undef LB_STR
+#undef LB_NUM
+#undef LB_BOOL
+
+const Setting* find_setting(const std::string& key) {
+    for (const auto& s : settings)
+        if (key == s.key) return &s;
+    return nullptr;
+}
+
+std::string flag_to_key(std::string flag) {
+    flag = flag.substr(2);
+    for (char& ch : flag)
+        if (ch == '-') ch = '_';
+    return flag;
+}
+
+// A flag value as JSON: numbers and booleans by their settings' types.
+nlohmann::json flag_value(const std::string& key, const std::string& text) {
+    if (key == "listen" || key == "data_dir" || key == "store" || key == "secret_file" || key == "log_level")
+        return text;
+    if (text == "true" || text == "false") return text == "true";
+    auto j = nlohmann::json::parse(text, nullptr, false);
+    if (j.is_discarded() || !j.is_number()) throw std::runtime_error("--" + key + ": expected a number, got '" + text + "'");
+    return j;
+}
+
+}  // namespace
+
+void load_config_file(Config& config, const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error("config: cannot read " + path);
+    auto j = nlohmann::json::parse(in, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) throw std::runtime_error("config: " + path + " is not a JSON object");
+    for (auto& [key, value] : j.items()) {
+        const Setting* s = find_setting(key);
+        if (!s) throw std::runtime_error("config: unknown key '" + key + "' in " + path);
+        s->set(config, value);
+    }
+}
+
+bool parse_server_args(Config& config, const std::vector<std::string>& args) {
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--help" || args[i] == "-h") return false;
+        if (args[i] == "--config") {
+            if (i + 1 >= args.size()) throw std::runtime_error("--config needs a file");
+            load_config_file(config, args[i + 1]);
+        }
+    }
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        if (a.rfind("--", 0) != 0) throw std::runtime_error("unexpected argument '" + a + "'");
+        std::string key = flag_to_key(a);
+        if (key == "config") {
+            ++i;
+            continue;
+        }
+        if (key == "no_demo") {
+            config.demo = false;
+            continue;
+        }
+        const Setting* s = find_setting(key);
+        if (!s) throw std::runtime_error("unknown flag '" + a + "' (see --help)");
+        if (i + 1 >= args.size()) throw std::runtime_error(a + " needs a value");
+        s->set(config, flag_value(key, args[++i]));
+    }
+    return true;
+}
+
+std::string server_usage() {
+    std::string out =
+        "usage: liveblog-server [--listen HOST:PORT] [--data-dir DIR] [--threads N] [--config FILE] [options]\n"
+        "       liveblog-server token --sub NAME --role editor|admin [--story ID]... [--ttl 12h] [--data-dir DIR]\n"
+        "                             [--secret-file PATH]\n\n"
+        "Every option is also a key of the JSON config file (--max-queue-bytes <-> \"max_queue_bytes\").\n"
+        "The token signing secret comes from $LIVEBLOG_SECRET, else --secret-file, else <data-dir>/secret\n"
+        "(generated on first start).\n\noptions:\n";
+    for (const auto& s : settings) {
+        std::string flag = std::string("--") + s.key;
+        for (char& ch : flag)
+            if (ch == '_') ch = '-';
+        out += "  " + flag + std::string(flag.size() < 28 ? 28 - flag.size() : 1, ' ') + s.help + "\n";
+    }
+    out += "  --no-demo                   same as --demo false\n  --config FILE               JSON file of settings (flags win)\n";
+    return out;
+}
+
+}  // namespace liveblog

@@ -1,0 +1,48 @@
+#pragma once
+// Server settings: defaults, then the JSON config file (--config), then
+// command-line flags; each later source wins. README.md lists every key.
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace liveblog {
+
+struct Config {
+    std::string listen_host = "127.0.0.1";
+    unsigned short listen_port = 8080;
+    std::string data_dir = "./data";
+    std::string store = "sqlite";       // sqlite | memory
+    std::size_t threads = 0;            // 0: one per core
+    std::string secret_file;            // else LIVEBLOG_SECRET, else <data_dir>/secret
+    std::string log_level = "info";
+    bool demo = true;                   // create the demo story when the store is empty
+
+    // Bounds (ARCHITECTURE.md "Bounded everything").
+    std::size_t max_queue_bytes = 1 << 20;          // per connection, outbound
+    std::size_t max_reader_message_bytes = 16 << 10;
+    std::size_t max_admin_message_bytes = 1 << 20;
+    std::size_t max_subscriptions = 20;             // per connection
+    std::size_t max_connections_per_ip = 10000;
+    double handshake_timeout_s = 10;
+    double idle_timeout_s = 60;                     // pings at half of it; no answer: closed
+    double auth_timeout_s = 10;                     // admin: time to send `auth`
+    double reader_messages_per_s = 20, reader_burst = 40;
+    double admin_messages_per_s = 100, admin_burst = 200;
+
+    // History and snapshots.
+    std::size_t ring_capacity = 1024;
+    std::size_t max_replay = 500;
+    std::size_t snapshot_entries = 20;
+    double presence_interval_s = 2;
+};
+
+// Throws std::runtime_error with a message naming the key or flag.
+void load_config_file(Config& config, const std::string& path);
+// Parses flags after the program name (and after a subcommand, if any);
+// --config is applied first wherever it appears. Returns false if --help was asked.
+bool parse_server_args(Config& config, const std::vector<std::string>& args);
+std::string server_usage();
+
+}  // namespace liveblog

@@ -1,0 +1,45 @@
+#include "common/error_code.hpp"
+
+#include <array>
+
+namespace liveblog {
+
+namespace {
+// Indexed by ErrorCode; the static_assert below keeps the order honest.
+constexpr std::array<ErrorInfo, static_cast<std::size_t>(ErrorCode::internal) + 1> table{{
+    {ErrorCode::ok, "ok", 200, false},
+    {ErrorCode::bad_request, "bad_request", 400, false},
+    {ErrorCode::invalid_json, "invalid_json", 400, false},
+    {ErrorCode::invalid_utf8, "invalid_utf8", 400, false},
+    {ErrorCode::unknown_type, "unknown_type", 400, false},
+    {ErrorCode::invalid_slug, "invalid_slug", 400, false},
+    {ErrorCode::invalid_content, "invalid_content", 400, false},
+    {ErrorCode::unauthorized, "unauthorized", 401, false},
+    {ErrorCode::token_expired, "token_expired", 401, false},
+    {ErrorCode::forbidden, "forbidden", 403, false},
+    {ErrorCode::not_found, "not_found", 404, false},
+    {ErrorCode::unknown_story, "unknown_story", 404, false},
+    {ErrorCode::unknown_entry, "unknown_entry", 404, false},
+    {ErrorCode::story_exists, "story_exists", 409, false},
+    {ErrorCode::version_conflict, "version_conflict", 409, false},
+    {ErrorCode::story_ended, "story_ended", 409, false},
+    {ErrorCode::too_large, "too_large", 413, false},
+    {ErrorCode::too_many_subscriptions, "too_many_subscriptions", 429, false},
+    {ErrorCode::too_many_connections, "too_many_connections", 429, true},
+    {ErrorCode::rate_limited, "rate_limited", 429, true},
+    {ErrorCode::store_unavailable, "store_unavailable", 503, true},
+    {ErrorCode::shutting_down, "shutting_down", 503, true},
+    {ErrorCode::internal, "internal", 500, true},
+}};
+
+constexpr bool table_in_order() {
+    for (std::size_t i = 0; i < table.size(); ++i)
+        if (static_cast<std::size_t>(table[i].code) != i) return false;
+    return true;
+}
+static_assert(table_in_order(), "error table must follow the ErrorCode order");
+}  // namespace
+
+const ErrorInfo& error_info(ErrorCode code) { return table[static_cast<std::size_t>(code)]; }
+
+}  // namespace liveblog

@@ -1,0 +1,191 @@
+#include "core/command_rules.hpp"
+
+#include "common/random.hpp"
+
+namespace liveblog {
+
+const std::string& command_story(const Command& c) {
+    return std::visit(
+        [](const auto& cmd) -> const std::string& {
+            using T = std::decay_t<decltype(cmd)>;
+            if constexpr (std::is_same_v<T, CreateStory> || std::is_same_v<T, UpdateStory>)
+                return cmd.id;
+            else
+                return cmd.story;
+        },
+        c);
+}
+
+namespace {
+
+// Advances the story's seq for a new event and stamps it.
+Event next_event(Story& story, EventOp op, Millis now) {
+    story.seq += 1;
+    story.updated_at = now;
+    Event e;
+    e.story = story.id;
+    e.seq = story.seq;
+    e.op = op;
+    return e;
+}
+
+CommandResult entry_result(const Story& story, const Entry& entry, Event event) {
+    CommandResult r;
+    r.seq = story.seq;
+    r.entry_id = entry.id;
+    r.version = entry.version;
+    r.event = std::move(event);
+    return r;
+}
+
+struct Apply {
+    StoreTxn& txn;
+    Millis now;
+
+    CommandResult operator()(const CreateStory& c) {
+        if (txn.load_story(c.id))
+            return CommandResult::failure(ErrorCode::story_exists, "story '" + c.id + "' already exists");
+        Story s;
+        s.id = c.id;
+        s.title = c.title;
+        s.summary = c.summary;
+        s.lang = c.lang;
+        s.status = c.status;
+        s.created_at = s.updated_at = now;
+        s.epoch = make_epoch();
+        txn.save_story(s);
+        CommandResult r;
+        r.seq = 0;
+        r.story = s;
+        return r;
+    }
+
+    CommandResult operator()(const UpdateStory& c) {
+        auto s = txn.load_story(c.id);
+        if (!s) return CommandResult::failure(ErrorCode::unknown_story, "no story '" + c.id + "'");
+        if (c.title) s->title = *c.title;
+        if (c.summary) s->summary = *c.summary;
+        if (c.lang) s->lang = *c.lang;
+        if (c.status) s->status = *c.status;
+        Event e = next_event(*s, EventOp::story_updated, now);
+        s->meta_seq = s->seq;
+        e.story_state = *s;
+        txn.save_story(*s);
+        CommandResult r;
+        r.seq = s->seq;
+        r.story = *s;
+        r.event = std::move(e);
+        return r;
+    }
+
+    CommandResult operator()(const PostEntry& c) {
+        auto s = txn.load_story(c.story);
+        if (!s) return CommandResult::failure(ErrorCode::unknown_story, "no story '" + c.story + "'");
+        if (!c.idempotency_key.empty()) {
+            if (auto first = txn.load_entry_by_key(c.story, c.idempotency_key)) {
+                // The first ack again: same seq, entry and version as when it was created.
+                CommandResult r;
+                r.seq = first->created_seq;
+                r.entry_id = first->id;
+                r.version = 1;
+                r.duplicate = true;
+                return r;
+            }
+        }
+        if (s->status == StoryStatus::ended)
+            return CommandResult::failure(ErrorCode::story_ended,
+                                          "story '" + c.story + "' has ended; set it live to post again");
+        Event e = next_event(*s, EventOp::entry_created, now);
+        Entry en;
+        en.id = make_entry_id(now);
+        en.story = c.story;
+        en.version = 1;
+        en.published_at = en.updated_at = now;
+        en.author = c.author;
+        en.title = c.title;
+        en.key_event = c.key_event;
+        en.pinned = c.pinned;
+        en.blocks = c.blocks;
+        en.created_seq = en.modified_seq = s->seq;
+        en.idempotency_key = c.idempotency_key;
+        e.entry = en;
+        txn.save_story(*s);
+        txn.save_entry(en);
+        return entry_result(*s, en, std::move(e));
+    }
+
+    // Loads story and live entry, or explains why not.
+    std::optional<CommandResult> load(const std::string& story, const std::string& entry_id,
+                                      std::optional<Story>& s, std::optional<Entry>& en) {
+        s = txn.load_story(story);
+        if (!s) return CommandResult::failure(ErrorCode::unknown_story, "no story '" + story + "'");
+        en = txn.load_entry(story, entry_id);
+        if (!en || en->deleted)
+            return CommandResult::failure(ErrorCode::unknown_entry, "no entry '" + entry_id + "' in '" + story + "'");
+        return std::nullopt;
+    }
+
+    static std::optional<CommandResult> check_version(const Entry& en, std::uint32_t expected) {
+        if (expected == en.version) return std::nullopt;
+        auto r = CommandResult::failure(ErrorCode::version_conflict,
+                                        "entry is at version " + std::to_string(en.version) + ", not " +
+                                            std::to_string(expected));
+        r.entry_id = en.id;
+        r.version = en.version;
+        return r;
+    }
+
+    CommandResult save_change(Story& s, Entry& en, EventOp op) {
+        Event e = next_event(s, op, now);
+        en.modified_seq = s.seq;
+        en.updated_at = now;
+        if (op == EventOp::entry_deleted)
+            e.entry_id = en.id;
+        else
+            e.entry = en;
+        txn.save_story(s);
+        txn.save_entry(en);
+        return entry_result(s, en, std::move(e));
+    }
+
+    CommandResult operator()(const UpdateEntry& c) {
+        std::optional<Story> s;
+        std::optional<Entry> en;
+        if (auto fail = load(c.story, c.entry_id, s, en)) return *fail;
+        if (auto fail = check_version(*en, c.expected_version)) return *fail;
+        if (c.title) en->title = *c.title;
+        if (c.key_event) en->key_event = *c.key_event;
+        if (c.blocks) en->blocks = *c.blocks;
+        en->version += 1;
+        return save_change(*s, *en, EventOp::entry_updated);
+    }
+
+    CommandResult operator()(const DeleteEntry& c) {
+        std::optional<Story> s;
+        std::optional<Entry> en;
+        if (auto fail = load(c.story, c.entry_id, s, en)) return *fail;
+        if (c.expected_version)
+            if (auto fail = check_version(*en, *c.expected_version)) return *fail;
+        en->deleted = true;
+        en->pinned = false;
+        en->version += 1;
+        return save_change(*s, *en, EventOp::entry_deleted);
+    }
+
+    CommandResult operator()(const SetPinned& c) {
+        std::optional<Story> s;
+        std::optional<Entry> en;
+        if (auto fail = load(c.story, c.entry_id, s, en)) return *fail;
+        en->pinned = c.pinned;
+        en->version += 1;
+        return save_change(*s, *en, EventOp::entry_updated);
+    }
+};
+
+}  // namespace
+
+CommandResult apply_command(StoreTxn& txn, const Command& command, Millis now) {
+    return std::visit(Apply{txn, now}, command);
+}
+
+}  // namespace liveblog

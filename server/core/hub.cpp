@@ -1,0 +1,249 @@
+#include "core/hub.hpp"
+
+#include <algorithm>
+
+#include "common/log.hpp"
+#include "protocol/codec.hpp"
+
+namespace liveblog {
+
+Hub::Hub(Store& store, HubConfig config)
+    : store_(store),
+      config_(config),
+      reader_("store-reader"),
+      writer_(store, [this](const CommandResult& r) { publish(r); }, config.max_write_batch) {}
+
+Hub::~Hub() { stop(); }
+
+void Hub::attach_shards(std::vector<Shard*> shards) { shards_ = std::move(shards); }
+
+void Hub::load_stories() {
+    auto stories = store_.stories();
+    std::lock_guard lock(mutex_);
+    for (auto& s : stories) {
+        std::string id = s.id;
+        stories_[id] = std::make_unique<StoryState>(std::move(s), config_.ring_capacity);
+    }
+}
+
+void Hub::stop() {
+    writer_.stop();
+    reader_.stop();
+}
+
+// ---------------------------------------------------------------------------
+// Editors
+// ---------------------------------------------------------------------------
+
+void Hub::submit(Command command, std::function<void(const CommandResult&)> done) {
+    writer_.submit(std::move(command), std::move(done));
+}
+
+void Hub::publish(const CommandResult& r) {
+    if (!r.event) {
+        if (r.story) {  // create_story: a new story, no event yet
+            std::lock_guard lock(mutex_);
+            stories_[r.story->id] = std::make_unique<StoryState>(*r.story, config_.ring_capacity);
+        }
+        return;
+    }
+    const Event& event = *r.event;
+    FramePtr frame = encode_event(event);  // once, for every reader on every shard
+    std::lock_guard lock(mutex_);
+    auto it = stories_.find(event.story);
+    if (it == stories_.end()) return;  // cannot happen: commands check the story exists
+    StoryState& st = *it->second;
+    if (event.story_state)
+        st.story = *event.story_state;
+    else {
+        st.story.seq = event.seq;
+        st.story.updated_at = event.entry ? event.entry->updated_at : st.story.updated_at;
+    }
+    st.ring.push(event.compaction_key(), frame);
+    st.snapshot.reset();
+    ++stats_.events_published;
+    fan_out(frame);
+}
+
+void Hub::fan_out(const FramePtr& frame) {
+    for (Shard* shard : shards_)
+        shard->post([shard, frame] { deliver_to_index(shard->index, frame); });
+}
+
+// ---------------------------------------------------------------------------
+// Readers
+// ---------------------------------------------------------------------------
+
+SubscribeResult Hub::subscribe(Shard& shard, Subscription& sub, const ResumePoint& resume,
+                               std::function<void(CatchUp)> later) {
+    SubscribeResult result;
+    std::unique_lock lock(mutex_);
+    auto it = stories_.find(sub.story);
+    if (it == stories_.end()) {
+        result.code = ErrorCode::unknown_story;
+        result.message = "no story '" + sub.story + "'";
+        return result;
+    }
+    StoryState& st = *it->second;
+    StoryPosition pos{st.story.seq, st.story.epoch, st.ring.oldest_seq(st.story.seq + 1)};
+    RecoveryPlan plan = plan_recovery(resume, pos);
+
+    sub.last_seq = st.story.seq;
+    st.viewers += 1;
+    shard.index.add(sub);
+
+    CatchUp now;
+    now.seq = st.story.seq;
+    now.epoch = st.story.epoch;
+    now.plan = plan;
+    switch (plan) {
+        case RecoveryPlan::up_to_date: break;
+        case RecoveryPlan::replay_memory:
+            now.frames = st.ring.since(*resume.since);
+            ++stats_.replays_from_memory;
+            break;
+        case RecoveryPlan::snapshot:
+            if (st.snapshot) {
+                now.frames.push_back(st.snapshot);
+                break;
+            }
+            [[fallthrough]];
+        case RecoveryPlan::replay_store: {
+            sub.catching_up = true;
+            Seq since = resume.since.value_or(0);
+            std::string story = sub.story;
+            lock.unlock();
+            bool queued = reader_.post([this, story, plan, since, later = std::move(later)] {
+                later(read_catch_up(story, plan, since));
+            });
+            if (!queued) {
+                result.code = ErrorCode::shutting_down;
+                result.message = "the server is shutting down";
+            }
+            return result;
+        }
+    }
+    if (st.presence) now.frames.push_back(st.presence);
+    result.now = std::move(now);
+    return result;
+}
+
+void Hub::unsubscribe(Shard& shard, Subscription& sub) {
+    if (!sub.indexed) return;
+    shard.index.remove(sub);
+    std::lock_guard lock(mutex_);
+    auto it = stories_.find(sub.story);
+    if (it != stories_.end() && it->second->viewers > 0) it->second->viewers -= 1;
+}
+
+CatchUp Hub::read_snapshot(const std::string& story) {
+    CatchUp c;
+    c.plan = RecoveryPlan::snapshot;
+    auto snap = store_.snapshot(story, config_.snapshot_entries, config_.snapshot_pinned);
+    if (!snap) return c;  // the story vanished: cannot happen, stories are never removed
+    FramePtr frame = encode_snapshot(*snap);
+    c.seq = snap->story.seq;
+    c.epoch = snap->story.epoch;
+    c.frames.push_back(frame);
+    std::lock_guard lock(mutex_);
+    ++stats_.snapshots_read;
+    auto it = stories_.find(story);
+    if (it != stories_.end()) {
+        // Only a snapshot of the current seq may serve later subscribers.
+        if (it->second->story.seq == c.seq) it->second->snapshot = frame;
+        if (it->second->presence) c.frames.push_back(it->second->presence);
+    }
+    return c;
+}
+
+CatchUp Hub::read_catch_up(const std::string& story, RecoveryPlan plan, Seq since) {
+    if (plan == RecoveryPlan::snapshot) return read_snapshot(story);
+
+    // Read the story first, then the entries, and keep only changes up to
+    // the story's seq: a consistent cut even if writes land in between (later
+    // changes reach the reader live, as held frames).
+    auto s = store_.story(story);
+    if (!s) return read_snapshot(story);
+    auto changed = store_.changed_since(story, since, config_.max_replay);
+    if (!replay_is_worth_it(changed.size(), config_.max_replay)) return read_snapshot(story);
+
+    std::vector<Event> events;
+    for (auto& e : changed) {
+        if (e.modified_seq > s->seq) continue;
+        Event ev;
+        ev.story = story;
+        ev.seq = e.modified_seq;
+        if (e.deleted) {
+            if (e.created_seq > since) continue;  // the reader never saw it
+            ev.op = EventOp::entry_deleted;
+            ev.entry_id = e.id;
+        } else {
+            ev.op = e.created_seq > since ? EventOp::entry_created : EventOp::entry_updated;
+            ev.entry = std::move(e);
+        }
+        events.push_back(std::move(ev));
+    }
+    if (s->meta_seq > since) {
+        Event ev;
+        ev.story = story;
+        ev.seq = s->meta_seq;
+        ev.op = EventOp::story_updated;
+        ev.story_state = *s;
+        events.push_back(std::move(ev));
+    }
+    std::sort(events.begin(), events.end(), [](const Event& a, const Event& b) { return a.seq < b.seq; });
+
+    CatchUp c;
+    c.plan = RecoveryPlan::replay_store;
+    c.seq = s->seq;
+    c.epoch = s->epoch;
+    for (const auto& ev : events) c.frames.push_back(encode_event(ev));
+    std::lock_guard lock(mutex_);
+    ++stats_.replays_from_store;
+    auto it = stories_.find(story);
+    if (it != stories_.end() && it->second->presence) c.frames.push_back(it->second->presence);
+    return c;
+}
+
+// ---------------------------------------------------------------------------
+// Presence and queries
+// ---------------------------------------------------------------------------
+
+void Hub::broadcast_presence() {
+    std::lock_guard lock(mutex_);
+    for (auto& [id, st] : stories_) {
+        if (st->viewers == st->viewers_broadcast) continue;
+        st->viewers_broadcast = st->viewers;
+        st->presence = encode_presence(id, st->viewers);
+        fan_out(st->presence);
+    }
+}
+
+void Hub::probe_store() {
+    reader_.post([this] { probe_ok_ = store_.healthy(); });
+}
+
+bool Hub::has_story(const std::string& id) const {
+    std::lock_guard lock(mutex_);
+    return stories_.count(id) != 0;
+}
+
+std::optional<Story> Hub::story(const std::string& id) const {
+    std::lock_guard lock(mutex_);
+    auto it = stories_.find(id);
+    if (it == stories_.end()) return std::nullopt;
+    return it->second->story;
+}
+
+std::size_t Hub::viewers(const std::string& id) const {
+    std::lock_guard lock(mutex_);
+    auto it = stories_.find(id);
+    return it == stories_.end() ? 0 : it->second->viewers;
+}
+
+HubStats Hub::stats() const {
+    std::lock_guard lock(mutex_);
+    return stats_;
+}
+
+}  // namespace liveblog

@@ -1,0 +1,131 @@
+#pragma once
+// The hub: what every story looks like right now, and the fan-out of its
+// events to the shards.
+//
+// - Editors' commands go to the storage thread (StorageWriter); after commit
+//   the hub encodes each event once and posts that one frame to every shard.
+// - Readers subscribe on their shard's thread; the hub decides how they catch
+//   up (core/recovery) and registers them in their shard's index.
+//
+// Locking: one mutex guards the story table (seq, ring, caches, viewers).
+// publish() holds it while posting to the shards, and subscribe() holds it
+// while registering, so a subscriber registered at seq S receives every event
+// after S through its shard, and the catch-up covers up to at least S (the
+// seq filter in deliver_to_index drops what both deliver). The fan-out
+// itself (walking a shard's index) takes no lock.
+//
+// Store reads (snapshots, replay beyond memory) run on a reader thread,
+// never on an I/O thread; their result comes back through `later`.
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/work_queue.hpp"
+#include "core/command.hpp"
+#include "core/event_ring.hpp"
+#include "core/recovery.hpp"
+#include "core/shard.hpp"
+#include "store/storage_writer.hpp"
+#include "store/store.hpp"
+
+namespace liveblog {
+
+struct HubConfig {
+    std::size_t ring_capacity = 1024;    // events kept in memory per story
+    std::size_t max_replay = 500;        // more changed entries than this: snapshot instead
+    std::size_t snapshot_entries = 20;
+    std::size_t snapshot_pinned = 10;
+    std::size_t max_write_batch = 256;
+};
+
+// What a (re)subscribing reader is sent before live events: frames in order,
+// covering everything up to `seq`.
+struct CatchUp {
+    std::vector<FramePtr> frames;
+    Seq seq = 0;
+    std::string epoch;
+    RecoveryPlan plan = RecoveryPlan::snapshot;
+};
+
+struct SubscribeResult {
+    ErrorCode code = ErrorCode::ok;
+    std::string message;
+    std::optional<CatchUp> now;  // empty (with ok): `later` will be called from the reader thread
+};
+
+struct HubStats {
+    std::uint64_t events_published = 0;
+    std::uint64_t snapshots_read = 0;
+    std::uint64_t replays_from_memory = 0;
+    std::uint64_t replays_from_store = 0;
+};
+
+class Hub {
+public:
+    Hub(Store& store, HubConfig config);
+    ~Hub();
+
+    // Before any traffic: the shards to fan out to, and the stories in the store.
+    void attach_shards(std::vector<Shard*> shards);
+    void load_stories();
+
+    // ---- readers: called on `shard`'s thread ----
+    SubscribeResult subscribe(Shard& shard, Subscription& sub, const ResumePoint& resume,
+                              std::function<void(CatchUp)> later);
+    void unsubscribe(Shard& shard, Subscription& sub);
+
+    // ---- editors: any thread; `done` runs on the storage thread ----
+    void submit(Command command, std::function<void(const CommandResult&)> done);
+
+    // Posts a presence frame for each story whose viewer count changed since
+    // the last call. Called every few seconds.
+    void broadcast_presence();
+
+    // /readyz: the last commit succeeded and the last probe read the store.
+    bool store_ready() const { return writer_.last_commit_ok() && probe_ok_; }
+    // Reads the store once on the reader thread (called periodically).
+    void probe_store();
+
+    bool has_story(const std::string& id) const;
+    std::optional<Story> story(const std::string& id) const;
+    std::size_t viewers(const std::string& id) const;
+    HubStats stats() const;
+    Store& store() { return store_; }
+
+    // Commits queued writes and stops the storage and reader threads.
+    void stop();
+
+private:
+    struct StoryState {
+        Story story;
+        EventRing ring;
+        FramePtr snapshot;       // cached snapshot at story.seq, or null
+        FramePtr presence;       // last presence frame broadcast
+        std::size_t viewers = 0;
+        std::size_t viewers_broadcast = 0;
+        explicit StoryState(Story s, std::size_t ring_capacity) : story(std::move(s)), ring(ring_capacity) {}
+    };
+
+    void publish(const CommandResult& result);  // storage thread, after commit
+    void fan_out(const FramePtr& frame);        // caller holds mutex_
+    CatchUp read_catch_up(const std::string& story, RecoveryPlan plan, Seq since);
+    CatchUp read_snapshot(const std::string& story);
+
+    Store& store_;
+    HubConfig config_;
+    std::vector<Shard*> shards_;
+    mutable std::mutex mutex_;
+    std::unordered_map<std::string, std::unique_ptr<StoryState>> stories_;
+    HubStats stats_;
+    std::atomic<bool> probe_ok_{true};
+    WorkQueue reader_;
+    StorageWriter writer_;
+};
+
+}  // namespace liveblog

@@ -1,0 +1,38 @@
+#pragma once
+// HS256 JSON Web Tokens for editors (RFC 7519 subset): header {"alg":"HS256","typ":"JWT"},
+// claims sub (string), role ("editor"|"admin"), exp (seconds since epoch, required),
+// optional iat, optional stories (array of story ids). Signatures are
+// HMAC-SHA256 (OpenSSL) compared in constant time (CRYPTO_memcmp).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/error_code.hpp"
+
+namespace liveblog {
+
+enum class Role { editor, admin };
+
+struct Claims {
+    std::string sub;
+    Role role = Role::editor;
+    std::int64_t exp = 0;                       // seconds since the epoch
+    std::optional<std::vector<std::string>> stories;  // scope; none = every story
+
+    bool may_act_on(const std::string& story) const;  // scope check
+    bool may_create_stories() const;                   // admin, or an unscoped editor
+};
+
+std::string sign_token(const Claims& claims, std::string_view secret, std::int64_t now_seconds);
+
+// Throws Error{unauthorized} for anything malformed or badly signed (wrong alg,
+// bad base64url, missing/ill-typed claims, unknown role) and Error{token_expired}
+// when exp <= now.
+Claims verify_token(std::string_view token, std::string_view secret, std::int64_t now_seconds);
+
+std::string base64url_encode(std::string_view bytes);
+std::optional<std::string> base64url_decode(std::string_view text);
+
+}  // namespace liveblog

@@ -1,0 +1,144 @@
+// liveblog-server: configuration -> store, hub, server; signals; nothing else.
+
+#include <csignal>
+#include <filesystem>
+#include <future>
+#include <iostream>
+
+#include <boost/asio/signal_set.hpp>
+
+#include "common/clock.hpp"
+#include "common/config.hpp"
+#include "common/log.hpp"
+#include "common/secret.hpp"
+#include "core/demo_story.hpp"
+#include "core/hub.hpp"
+#include "core/jwt.hpp"
+#include "store/memory_store.hpp"
+#include "store/sqlite_store.hpp"
+#include "transport/server.hpp"
+
+using namespace liveblog;
+
+namespace {
+
+// "12h", "30m", "3600s", "7d", "3600" -> seconds.
+std::int64_t parse_duration(const std::string& text) {
+    if (text.empty()) throw std::runtime_error("--ttl: empty");
+    std::size_t used = 0;
+    long long n = std::stoll(text, &used);
+    std::string unit = text.substr(used);
+    long long scale = unit.empty() || unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : unit == "d" ? 86400 : 0;
+    if (scale == 0 || n <= 0) throw std::runtime_error("--ttl: expected e.g. 30m, 12h or 7d, got '" + text + "'");
+    return n * scale;
+}
+
+int mint_token(const std::vector<std::string>& args) {
+    Claims claims;
+    std::string data_dir = "./data", secret_file, ttl = "12h";
+    bool role_given = false;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        if (a == "--help") {
+            std::cout << server_usage();
+            return 0;
+        }
+        if (i + 1 >= args.size()) throw std::runtime_error(a + " needs a value");
+        const std::string& v = args[++i];
+        if (a == "--sub") claims.sub = v;
+        else if (a == "--role") {
+            if (v != "editor" && v != "admin") throw std::runtime_error("--role: editor or admin");
+            claims.role = v == "admin" ? Role::admin : Role::editor;
+            role_given = true;
+        } else if (a == "--story") {
+            if (!claims.stories) claims.stories.emplace();
+            claims.stories->push_back(v);
+        } else if (a == "--ttl") ttl = v;
+        else if (a == "--data-dir") data_dir = v;
+        else if (a == "--secret-file") secret_file = v;
+        else if (a == "--config") {
+            Config c;
+            load_config_file(c, v);
+            data_dir = c.data_dir;
+            if (!c.secret_file.empty()) secret_file = c.secret_file;
+        } else throw std::runtime_error("unknown flag '" + a + "' (see --help)");
+    }
+    if (claims.sub.empty() || !role_given) throw std::runtime_error("token needs --sub NAME and --role editor|admin");
+    std::int64_t now = now_millis() / 1000;
+    claims.exp = now + parse_duration(ttl);
+    std::cout << sign_token(claims, resolve_secret(secret_file, data_dir), now) << std::endl;
+    return 0;
+}
+
+std::unique_ptr<Store> open_store(const Config& config) {
+    if (config.store == "memory") return std::make_unique<MemoryStore>();
+    if (config.store != "sqlite") throw std::runtime_error("store: sqlite or memory, not '" + config.store + "'");
+    return std::make_unique<SqliteStore>((std::filesystem::path(config.data_dir) / "liveblog.db").string());
+}
+
+// On the very first start, the demo story, written through the same path as an editor's commands.
+void create_demo_story(Hub& hub) {
+    for (auto& command : demo_story_commands()) {
+        std::promise<CommandResult> done;
+        auto result = done.get_future();
+        hub.submit(std::move(command), [&done](const CommandResult& r) { done.set_value(r); });
+        auto r = result.get();
+        if (!r.ok()) throw std::runtime_error("demo story: " + r.message);
+    }
+    log_info("created the demo story");
+}
+
+int serve(const std::vector<std::string>& args) {
+    Config config;
+    if (!parse_server_args(config, args)) {
+        std::cout << server_usage();
+        return 0;
+    }
+    LogLevel level;
+    if (!parse_log_level(config.log_level, level)) throw std::runtime_error("log_level: debug, info, warn or error");
+    set_log_level(level);
+
+    std::string secret = resolve_secret(config.secret_file, config.data_dir);
+    auto store = open_store(config);
+    HubConfig hub_config;
+    hub_config.ring_capacity = config.ring_capacity;
+    hub_config.max_replay = config.max_replay;
+    hub_config.snapshot_entries = config.snapshot_entries;
+    Hub hub(*store, hub_config);
+    Server server(config, hub, secret);
+    hub.attach_shards(server.shards());
+    hub.load_stories();
+    if (config.demo && store->stories().empty()) create_demo_story(hub);
+
+    server.start();
+    auto ep = server.endpoint();
+    std::string host = ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string();
+    // Tests and scripts wait for this line: it is printed once the port accepts connections.
+    std::cout << "liveblog listening on http://" << host << ":" << ep.port() << std::endl;
+    log_info("store ", config.store, config.store == "sqlite" ? " in " + config.data_dir : std::string(),
+             ", ", server.shards().size(), " I/O thread(s)");
+
+    net::io_context signals_ioc;
+    net::signal_set signals(signals_ioc, SIGINT, SIGTERM);
+    signals.async_wait([](error_code, int sig) { log_info("signal ", sig, ": shutting down"); });
+    signals_ioc.run();
+
+    server.shutdown();
+    hub.stop();
+    log_info("stopped");
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::signal(SIGPIPE, SIG_IGN);
+    std::vector<std::string> args(argv + 1, argv + argc);
+    try {
+        if (!args.empty() && args[0] == "token") return mint_token({args.begin() + 1, args.end()});
+        return serve(args);
+    } catch (const std::exception& e) {
+        std::cerr << "liveblog-server: " << e.what() << std::endl;
+        return 2;
+    }
+}

@@ -1,0 +1,101 @@
+#include "protocol/codec.hpp"
+
+#include "common/clock.hpp"
+
+namespace liveblog {
+
+namespace {
+// Invalid UTF-8 cannot reach here (inputs are validated), but a dump must
+// never throw on the publish path: replace rather than abort.
+std::string dump(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
+}  // namespace
+
+nlohmann::json story_json(const Story& s) {
+    return {
+        {"id", s.id},
+        {"title", s.title},
+        {"summary", s.summary},
+        {"lang", s.lang},
+        {"status", to_string(s.status)},
+        {"created_at", format_iso8601(s.created_at)},
+        {"updated_at", format_iso8601(s.updated_at)},
+        {"seq", s.seq},
+        {"epoch", s.epoch},
+    };
+}
+
+nlohmann::json entry_json(const Entry& e) {
+    nlohmann::json j{
+        {"id", e.id},
+        {"story", e.story},
+        {"version", e.version},
+        {"created_seq", e.created_seq},
+        {"published_at", format_iso8601(e.published_at)},
+        {"updated_at", format_iso8601(e.updated_at)},
+        {"author", {{"name", e.author}}},
+        {"key_event", e.key_event},
+        {"pinned", e.pinned},
+        {"blocks", e.blocks},
+    };
+    if (e.title) j["title"] = *e.title;
+    return j;
+}
+
+nlohmann::json event_json(const Event& e) {
+    nlohmann::json j{{"type", "event"}, {"story", e.story}, {"seq", e.seq}, {"op", to_string(e.op)}};
+    switch (e.op) {
+        case EventOp::entry_created:
+        case EventOp::entry_updated: j["entry"] = entry_json(*e.entry); break;
+        case EventOp::entry_deleted: j["entry_id"] = e.entry_id; break;
+        case EventOp::story_updated: j["story_state"] = story_json(*e.story_state); break;
+    }
+    return j;
+}
+
+FramePtr encode_event(const Event& e) { return make_frame(e.story, e.seq, dump(event_json(e))); }
+
+FramePtr encode_snapshot(const StorySnapshot& s) {
+    nlohmann::json entries = nlohmann::json::array();
+    for (const auto& e : s.page.entries) entries.push_back(entry_json(e));
+    nlohmann::json pinned = nlohmann::json::array();
+    for (const auto& e : s.pinned) pinned.push_back(entry_json(e));
+    nlohmann::json j{{"type", "snapshot"},
+                     {"story", story_json(s.story)},
+                     {"entries", std::move(entries)},
+                     {"pinned", std::move(pinned)},
+                     {"has_more", s.page.has_more}};
+    // A snapshot carries the story's seq, so the frame sorts with the events.
+    return make_frame(s.story.id, s.story.seq, dump(j));
+}
+
+FramePtr encode_presence(const std::string& story, std::size_t viewers) {
+    nlohmann::json j{{"type", "presence"}, {"story", story}, {"viewers", viewers}};
+    return make_frame(story, 0, dump(j));
+}
+
+std::string encode_error(ErrorCode code, std::string_view message, const nlohmann::json& request_id) {
+    return encode_result(request_id, CommandResult::failure(code, std::string(message)));
+}
+
+std::string encode_result(const nlohmann::json& request_id, const CommandResult& r) {
+    if (!r.ok()) {
+        nlohmann::json j{{"type", "error"}, {"code", wire_name(r.code)}, {"message", r.message}};
+        if (!request_id.is_null()) j["request_id"] = request_id;
+        if (error_info(r.code).retryable) j["retryable"] = true;
+        if (r.code == ErrorCode::version_conflict) {
+            j["entry_id"] = r.entry_id;
+            j["current_version"] = r.version;
+        }
+        return dump(j);
+    }
+    nlohmann::json j{{"type", "ack"}, {"request_id", request_id}, {"seq", r.seq}};
+    if (r.story) j["story"] = story_json(*r.story);
+    if (!r.entry_id.empty()) {
+        j["entry_id"] = r.entry_id;
+        j["version"] = r.version;
+    }
+    if (r.duplicate) j["duplicate"] = true;
+    return dump(j);
+}
+
+}  // namespace liveblog

@@ -1,0 +1,31 @@
+#pragma once
+// The only place that turns content into wire JSON (docs/protocol.md).
+// Every event is encoded once, here, into a Frame shared by all readers.
+
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/command.hpp"
+#include "core/frame.hpp"
+#include "store/store.hpp"
+
+namespace liveblog {
+
+nlohmann::json story_json(const Story& story);
+nlohmann::json entry_json(const Entry& entry);
+nlohmann::json event_json(const Event& event);
+
+FramePtr encode_event(const Event& event);
+FramePtr encode_snapshot(const StorySnapshot& snapshot);
+FramePtr encode_presence(const std::string& story, std::size_t viewers);
+
+// Replies to one connection (not shared, not sequenced).
+std::string encode_error(ErrorCode code, std::string_view message,
+                         const nlohmann::json& request_id = nullptr);
+// An ack, or an error that carries what the editor needs to recover
+// (version_conflict: the entry's current version).
+std::string encode_result(const nlohmann::json& request_id, const CommandResult& result);
+
+}  // namespace liveblog

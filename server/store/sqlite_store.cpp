@@ -1,0 +1,561 @@
+#include "store/sqlite_store.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <iterator>
+#include <limits>
+#include <string_view>
+#include <unordered_map>
+
+#include <sqlite3.h>
+
+namespace liveblog {
+
+namespace {
+
+// ---------------------------------------------------------------------------
+// Schema
+// ---------------------------------------------------------------------------
+
+// kMigrations[v] takes the schema from version v to v + 1, inside the
+// migration's transaction. Add a step per new version; never edit a step
+// that a released build has run.
+constexpr const char* kMigrations[] = {
+    // 0 -> 1: initial schema.
+    R"sql(
+        CREATE TABLE stories (
+            id         TEXT PRIMARY KEY NOT NULL,
+            title      TEXT NOT NULL,
+            summary    TEXT NOT NULL,
+            lang       TEXT NOT NULL,
+            status     TEXT NOT NULL CHECK (status IN ('live', 'paused', 'ended')),
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            seq        INTEGER NOT NULL,
+            epoch      TEXT NOT NULL,
+            meta_seq   INTEGER NOT NULL
+        ) STRICT;
+
+        CREATE TABLE entries (
+            story           TEXT NOT NULL REFERENCES stories (id),
+            id              TEXT NOT NULL,
+            version         INTEGER NOT NULL,
+            published_at    INTEGER NOT NULL,
+            updated_at      INTEGER NOT NULL,
+            author          TEXT NOT NULL,
+            title           TEXT,
+            key_event       INTEGER NOT NULL,
+            pinned          INTEGER NOT NULL,
+            deleted         INTEGER NOT NULL,
+            blocks          TEXT NOT NULL,
+            created_seq     INTEGER NOT NULL,
+            modified_seq    INTEGER NOT NULL,
+            idempotency_key TEXT,
+            PRIMARY KEY (story, id),
+            UNIQUE (story, created_seq)
+        ) STRICT;
+
+        CREATE INDEX entries_by_modified_seq ON entries (story, modified_seq);
+        CREATE UNIQUE INDEX entries_by_idempotency_key ON entries (story, idempotency_key)
+            WHERE idempotency_key IS NOT NULL;
+        CREATE INDEX entries_pinned ON entries (story, created_seq)
+            WHERE pinned = 1 AND deleted = 0;
+    )sql",
+};
+static_assert(std::size(kMigrations) == SqliteStore::schema_version,
+              "one migration step per schema version");
+
+#define LIVEBLOG_STORY_COLUMNS "id, title, summary, lang, status, created_at, updated_at, seq, epoch, meta_seq"
+#define LIVEBLOG_ENTRY_COLUMNS                                                                    \
+    "story, id, version, published_at, updated_at, author, title, key_event, pinned, deleted, " \
+    "blocks, created_seq, modified_seq, idempotency_key"
+
+constexpr const char* kSelectStory = "SELECT " LIVEBLOG_STORY_COLUMNS " FROM stories WHERE id = ?1";
+constexpr const char* kSelectStories =
+    "SELECT " LIVEBLOG_STORY_COLUMNS " FROM stories ORDER BY created_at DESC, id ASC";
+constexpr const char* kUpsertStory =
+    "INSERT INTO stories (" LIVEBLOG_STORY_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+    "ON CONFLICT (id) DO UPDATE SET title = excluded.title, summary = excluded.summary, "
+    "lang = excluded.lang, status = excluded.status, created_at = excluded.created_at, "
+    "updated_at = excluded.updated_at, seq = excluded.seq, epoch = excluded.epoch, meta_seq = excluded.meta_seq";
+
+constexpr const char* kSelectEntry =
+    "SELECT " LIVEBLOG_ENTRY_COLUMNS " FROM entries WHERE story = ?1 AND id = ?2";
+constexpr const char* kSelectEntryByKey =
+    "SELECT " LIVEBLOG_ENTRY_COLUMNS " FROM entries WHERE story = ?1 AND idempotency_key = ?2";
+constexpr const char* kUpsertEntry =
+    "INSERT INTO entries (" LIVEBLOG_ENTRY_COLUMNS ") "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
+    "ON CONFLICT (story, id) DO UPDATE SET version = excluded.version, "
+    "published_at = excluded.published_at, updated_at = excluded.updated_at, author = excluded.author, "
+    "title = excluded.title, key_event = excluded.key_event, pinned = excluded.pinned, "
+    "deleted = excluded.deleted, blocks = excluded.blocks, created_seq = excluded.created_seq, "
+    "modified_seq = excluded.modified_seq, idempotency_key = excluded.idempotency_key";
+// The literal `pinned = 1 AND deleted = 0` matches the partial index.
+constexpr const char* kSelectPage =
+    "SELECT " LIVEBLOG_ENTRY_COLUMNS " FROM entries WHERE story = ?1 AND deleted = 0 AND created_seq < ?2 "
+    "ORDER BY created_seq DESC LIMIT ?3";
+constexpr const char* kSelectPinned =
+    "SELECT " LIVEBLOG_ENTRY_COLUMNS " FROM entries WHERE story = ?1 AND pinned = 1 AND deleted = 0 "
+    "ORDER BY created_seq DESC LIMIT ?2";
+constexpr const char* kSelectChanged =
+    "SELECT " LIVEBLOG_ENTRY_COLUMNS " FROM entries WHERE story = ?1 AND modified_seq > ?2 "
+    "ORDER BY modified_seq ASC LIMIT ?3";
+constexpr const char* kHealthCheck = "SELECT count(*) FROM (SELECT 1 FROM stories LIMIT 1)";
+
+#undef LIVEBLOG_STORY_COLUMNS
+#undef LIVEBLOG_ENTRY_COLUMNS
+
+// ---------------------------------------------------------------------------
+// SQLite C API, wrapped
+// ---------------------------------------------------------------------------
+
+[[noreturn]] void fail(sqlite3* db, std::string_view what) {
+    throw StoreFailure("sqlite: " + std::string(what) + ": " + sqlite3_errmsg(db) + " (code " +
+                       std::to_string(sqlite3_extended_errcode(db)) + ")");
+}
+
+void exec(sqlite3* db, const std::string& sql) {
+    char* err = nullptr;
+    int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+    if (rc == SQLITE_OK) return;
+    std::string msg = err ? err : sqlite3_errstr(rc);
+    sqlite3_free(err);
+    throw StoreFailure("sqlite: " + sql.substr(0, 40) + ": " + msg + " (code " + std::to_string(rc) + ")");
+}
+
+// Ends the connection's transaction, if one is open, keeping nothing.
+// Errors are ignored: the caller is already failing, and if the transaction
+// survives the next BEGIN reports it.
+void rollback_quietly(sqlite3* db) {
+    if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+struct DbClose {
+    // close_v2: the handle goes once its last statement is finalized, whatever
+    // the order of destruction.
+    void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+using DbHandle = std::unique_ptr<sqlite3, DbClose>;
+
+// Seqs and limits are unsigned in C++ and signed 64-bit in SQLite; values past
+// INT64_MAX are clamped rather than wrapped to negative.
+std::int64_t to_db(std::uint64_t v) {
+    return static_cast<std::int64_t>(std::min<std::uint64_t>(v, std::numeric_limits<std::int64_t>::max()));
+}
+// LIMIT for "limit rows and one more".
+std::int64_t limit_plus_one(std::size_t limit) {
+    return to_db(std::min<std::uint64_t>(limit, std::numeric_limits<std::int64_t>::max() - 1)) + 1;
+}
+
+class Statement {
+public:
+    Statement(sqlite3* db, const char* sql) : db_(db) {
+        if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr) != SQLITE_OK)
+            fail(db, std::string("prepare ") + sql);
+    }
+    ~Statement() { sqlite3_finalize(stmt_); }
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+
+    sqlite3* db() const { return db_; }
+    sqlite3_stmt* get() const { return stmt_; }
+
+private:
+    sqlite3* db_;
+    sqlite3_stmt* stmt_ = nullptr;
+};
+
+// One use of a Statement. Resets it on destruction, so a statement never
+// holds a read snapshot or a lock past its use.
+class Query {
+public:
+    explicit Query(Statement& s) : s_(s) {}
+    ~Query() {
+        sqlite3_reset(s_.get());
+        sqlite3_clear_bindings(s_.get());
+    }
+    Query(const Query&) = delete;
+    Query& operator=(const Query&) = delete;
+
+    Query& bind(int i, std::int64_t v) { return check(sqlite3_bind_int64(s_.get(), i, v)); }
+    Query& bind(int i, bool v) { return bind(i, std::int64_t{v ? 1 : 0}); }
+    Query& bind(int i, const std::string& v) {
+        return check(sqlite3_bind_text(s_.get(), i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+    }
+    Query& bind(int i, const std::optional<std::string>& v) {
+        return v ? bind(i, *v) : check(sqlite3_bind_null(s_.get(), i));
+    }
+
+    // True when a row is ready; false when the statement is done.
+    bool step() {
+        int rc = sqlite3_step(s_.get());
+        if (rc == SQLITE_ROW) return true;
+        if (rc == SQLITE_DONE) return false;
+        fail(s_.db(), std::string("step ") + sqlite3_sql(s_.get()));
+    }
+
+    bool is_null(int col) const { return sqlite3_column_type(s_.get(), col) == SQLITE_NULL; }
+    std::int64_t integer(int col) const { return sqlite3_column_int64(s_.get(), col); }
+    Seq seq(int col) const { return static_cast<Seq>(std::max<std::int64_t>(integer(col), 0)); }
+    bool boolean(int col) const { return integer(col) != 0; }
+    std::string text(int col) const {
+        const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_.get(), col));
+        return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_.get(), col))) : std::string();
+    }
+
+private:
+    Query& check(int rc) {
+        if (rc != SQLITE_OK) fail(s_.db(), "bind");
+        return *this;
+    }
+
+    Statement& s_;
+};
+
+int user_version(sqlite3* db) {
+    Statement s(db, "PRAGMA user_version");
+    Query q(s);
+    if (!q.step()) fail(db, "read user_version");
+    return static_cast<int>(q.integer(0));
+}
+
+// Brings the schema up to schema_version, all steps in one transaction.
+void migrate(sqlite3* db, const std::string& path) {
+    auto check = [&](int version) {
+        if (version > SqliteStore::schema_version)
+            throw StoreFailure("'" + path + "' has schema version " + std::to_string(version) +
+                               ", newer than this build understands (" +
+                               std::to_string(SqliteStore::schema_version) +
+                               "); run a newer liveblog or use another file");
+        if (version < 0) throw StoreFailure("'" + path + "' has a negative schema version; not a liveblog store");
+    };
+    int version = user_version(db);
+    check(version);
+    if (version == SqliteStore::schema_version) return;
+    exec(db, "BEGIN IMMEDIATE");
+    try {
+        version = user_version(db);  // another process may have migrated it meanwhile
+        check(version);
+        for (; version < SqliteStore::schema_version; ++version)
+            exec(db, kMigrations[version]);
+        exec(db, "PRAGMA user_version = " + std::to_string(SqliteStore::schema_version));
+        exec(db, "COMMIT");
+    } catch (...) {
+        rollback_quietly(db);
+        throw;
+    }
+}
+
+std::string pragma_text(sqlite3* db, const char* sql) {
+    Statement s(db, sql);
+    Query q(s);
+    return q.step() ? q.text(0) : std::string();
+}
+
+// ---------------------------------------------------------------------------
+// Rows
+// ---------------------------------------------------------------------------
+
+Story read_story(const Query& q) {
+    Story s;
+    s.id = q.text(0);
+    s.title = q.text(1);
+    s.summary = q.text(2);
+    s.lang = q.text(3);
+    auto status = parse_story_status(q.text(4));
+    if (!status) throw StoreFailure("sqlite: story '" + s.id + "' has unknown status '" + q.text(4) + "'");
+    s.status = *status;
+    s.created_at = q.integer(5);
+    s.updated_at = q.integer(6);
+    s.seq = q.seq(7);
+    s.epoch = q.text(8);
+    s.meta_seq = q.seq(9);
+    return s;
+}
+
+Entry read_entry(const Query& q) {
+    Entry e;
+    e.story = q.text(0);
+    e.id = q.text(1);
+    e.version = static_cast<std::uint32_t>(q.integer(2));
+    e.published_at = q.integer(3);
+    e.updated_at = q.integer(4);
+    e.author = q.text(5);
+    if (!q.is_null(6)) e.title = q.text(6);
+    e.key_event = q.boolean(7);
+    e.pinned = q.boolean(8);
+    e.deleted = q.boolean(9);
+    try {
+        e.blocks = nlohmann::json::parse(q.text(10));
+    } catch (const nlohmann::json::exception& ex) {
+        throw StoreFailure("sqlite: entry '" + e.id + "' of '" + e.story + "' has unreadable blocks: " + ex.what());
+    }
+    e.created_seq = q.seq(11);
+    e.modified_seq = q.seq(12);
+    if (!q.is_null(13)) e.idempotency_key = q.text(13);
+    return e;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// Connections
+// ---------------------------------------------------------------------------
+
+struct SqliteStore::Connection {
+    DbHandle db;  // declared first: outlives the statements
+    std::unordered_map<std::string_view, std::unique_ptr<Statement>> statements;
+
+    Connection(const std::string& path, int flags) {
+        sqlite3* raw = nullptr;
+        int rc = sqlite3_open_v2(path.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+        db.reset(raw);
+        if (rc != SQLITE_OK)
+            throw StoreFailure("sqlite: cannot open '" + path + "': " + (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+        sqlite3_extended_result_codes(raw, 1);
+        exec(raw, "PRAGMA busy_timeout = 5000");
+    }
+
+    // `sql` must be one of the static constants above: the cache keys on it.
+    Statement& prepared(const char* sql) {
+        auto& slot = statements[sql];
+        if (!slot) slot = std::make_unique<Statement>(db.get(), sql);
+        return *slot;
+    }
+};
+
+// ---------------------------------------------------------------------------
+// Write transaction
+// ---------------------------------------------------------------------------
+
+// Once any statement fails, the transaction is unusable (SQLite may even have
+// rolled it back already and would autocommit whatever comes next), so every
+// later call throws and write() rolls back even if fn swallowed the error.
+class SqliteStore::Txn : public StoreTxn {
+public:
+    explicit Txn(Connection& c) : c_(c) {}
+
+    // The first failure, if any statement failed.
+    const std::optional<std::string>& failure() const { return failure_; }
+
+    // Runs one statement's worth of work; records the first failure.
+    template <class F>
+    auto guarded(F f) -> decltype(f()) {
+        if (failure_) throw StoreFailure("transaction unusable after an earlier failure: " + *failure_);
+        try {
+            return f();
+        } catch (const StoreFailure& ex) {
+            failure_ = ex.what();
+            throw;
+        }
+    }
+
+    std::optional<Story> load_story(const std::string& id) override {
+        return guarded([&]() -> std::optional<Story> {
+            Query q(c_.prepared(kSelectStory));
+            q.bind(1, id);
+            if (!q.step()) return std::nullopt;
+            return read_story(q);
+        });
+    }
+
+    void save_story(const Story& s) override {
+        guarded([&] {
+            Query q(c_.prepared(kUpsertStory));
+            q.bind(1, s.id).bind(2, s.title).bind(3, s.summary).bind(4, s.lang);
+            q.bind(5, std::string(to_string(s.status))).bind(6, std::int64_t{s.created_at});
+            q.bind(7, std::int64_t{s.updated_at}).bind(8, to_db(s.seq)).bind(9, s.epoch).bind(10, to_db(s.meta_seq));
+            q.step();
+        });
+    }
+
+    std::optional<Entry> load_entry(const std::string& story, const std::string& entry_id) override {
+        return guarded([&]() -> std::optional<Entry> {
+            Query q(c_.prepared(kSelectEntry));
+            q.bind(1, story).bind(2, entry_id);
+            if (!q.step()) return std::nullopt;
+            return read_entry(q);
+        });
+    }
+
+    std::optional<Entry> load_entry_by_key(const std::string& story, const std::string& key) override {
+        if (key.empty()) return std::nullopt;  // stored as NULL, which matches nothing
+        return guarded([&]() -> std::optional<Entry> {
+            Query q(c_.prepared(kSelectEntryByKey));
+            q.bind(1, story).bind(2, key);
+            if (!q.step()) return std::nullopt;
+            return read_entry(q);
+        });
+    }
+
+    void save_entry(const Entry& e) override {
+        // Serialised before the transaction is touched: a dump failure saves nothing.
+        std::string blocks = e.blocks.dump();
+        guarded([&] {
+            Query q(c_.prepared(kUpsertEntry));
+            q.bind(1, e.story).bind(2, e.id).bind(3, std::int64_t{e.version});
+            q.bind(4, std::int64_t{e.published_at}).bind(5, std::int64_t{e.updated_at}).bind(6, e.author);
+            q.bind(7, e.title).bind(8, e.key_event).bind(9, e.pinned).bind(10, e.deleted).bind(11, blocks);
+            q.bind(12, to_db(e.created_seq)).bind(13, to_db(e.modified_seq));
+            q.bind(14, e.idempotency_key.empty() ? std::nullopt : std::optional<std::string>(e.idempotency_key));
+            q.step();
+        });
+    }
+
+private:
+    Connection& c_;
+    std::optional<std::string> failure_;
+};
+
+// ---------------------------------------------------------------------------
+// Store
+// ---------------------------------------------------------------------------
+
+SqliteStore::SqliteStore(const std::string& path) {
+    if (path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0)
+        throw StoreFailure("SqliteStore needs a plain file path (its two connections share the file), not '" +
+                           path + "'");
+    if (!sqlite3_threadsafe()) throw StoreFailure("sqlite: library built without thread support");
+    auto parent = std::filesystem::path(path).parent_path();
+    if (!parent.empty()) {
+        std::error_code ec;
+        std::filesystem::create_directories(parent, ec);
+        if (ec) throw StoreFailure("cannot create directory '" + parent.string() + "': " + ec.message());
+    }
+
+    writer_ = std::make_unique<Connection>(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    sqlite3* w = writer_->db.get();
+    if (pragma_text(w, "PRAGMA journal_mode = WAL") != "wal")
+        throw StoreFailure("sqlite: '" + path + "' cannot use WAL journal mode");
+    // FULL: the WAL is synced at every commit, so an acknowledged write
+    // survives power loss, not only a process crash.
+    exec(w, "PRAGMA synchronous = FULL");
+    exec(w, "PRAGMA foreign_keys = ON");  // a no-op inside a transaction: set first
+    migrate(w, path);
+
+    reader_ = std::make_unique<Connection>(path, SQLITE_OPEN_READWRITE);
+    exec(reader_->db.get(), "PRAGMA query_only = ON");
+}
+
+SqliteStore::~SqliteStore() = default;
+
+void SqliteStore::write(const std::function<void(StoreTxn&)>& fn) {
+    std::lock_guard lock(write_mutex_);
+    sqlite3* db = writer_->db.get();
+    rollback_quietly(db);  // a transaction left open by a failed ROLLBACK
+    exec(db, "BEGIN IMMEDIATE");
+    try {
+        Txn txn(*writer_);
+        fn(txn);
+        if (txn.failure()) throw StoreFailure("sqlite: not committed: " + *txn.failure());
+        if (fail_next_write_.exchange(false)) throw StoreFailure("sqlite: injected commit failure (fail_next_write)");
+        if (sqlite3_get_autocommit(db)) throw StoreFailure("sqlite: transaction was rolled back by SQLite");
+        exec(db, "COMMIT");
+    } catch (...) {
+        rollback_quietly(db);
+        throw;
+    }
+}
+
+namespace {
+
+// A read transaction on the reader connection: every query in it sees the
+// same committed state. Rolls back if not committed (nothing to keep anyway).
+class ReadTxn {
+public:
+    explicit ReadTxn(sqlite3* db) : db_(db) { exec(db_, "BEGIN"); }
+    ~ReadTxn() { rollback_quietly(db_); }
+    ReadTxn(const ReadTxn&) = delete;
+    ReadTxn& operator=(const ReadTxn&) = delete;
+    void commit() { exec(db_, "COMMIT"); }
+
+private:
+    sqlite3* db_;
+};
+
+}  // namespace
+
+std::vector<Story> SqliteStore::stories() {
+    std::lock_guard lock(read_mutex_);
+    std::vector<Story> out;
+    Query q(reader_->prepared(kSelectStories));
+    while (q.step()) out.push_back(read_story(q));
+    return out;
+}
+
+std::optional<Story> SqliteStore::story(const std::string& id) {
+    std::lock_guard lock(read_mutex_);
+    Query q(reader_->prepared(kSelectStory));
+    q.bind(1, id);
+    if (!q.step()) return std::nullopt;
+    return read_story(q);
+}
+
+namespace {
+
+// One statement, so one consistent view even outside a transaction.
+EntryPage read_page(Statement& stmt, const std::string& story, Seq before, std::size_t limit) {
+    EntryPage page;
+    Query q(stmt);
+    q.bind(1, story)
+        .bind(2, before == 0 ? std::numeric_limits<std::int64_t>::max() : to_db(before))
+        .bind(3, limit_plus_one(limit));
+    while (q.step()) {
+        if (page.entries.size() == limit) {
+            page.has_more = true;
+            break;
+        }
+        page.entries.push_back(read_entry(q));
+    }
+    return page;
+}
+
+}  // namespace
+
+EntryPage SqliteStore::entries(const std::string& story, Seq before, std::size_t limit) {
+    std::lock_guard lock(read_mutex_);
+    return read_page(reader_->prepared(kSelectPage), story, before, limit);
+}
+
+std::optional<StorySnapshot> SqliteStore::snapshot(const std::string& story, std::size_t limit,
+                                                   std::size_t pinned_limit) {
+    std::lock_guard lock(read_mutex_);
+    ReadTxn txn(reader_->db.get());
+    StorySnapshot snap;
+    {
+        Query q(reader_->prepared(kSelectStory));
+        q.bind(1, story);
+        if (!q.step()) return std::nullopt;
+        snap.story = read_story(q);
+    }
+    snap.page = read_page(reader_->prepared(kSelectPage), story, 0, limit);
+    {
+        Query q(reader_->prepared(kSelectPinned));
+        q.bind(1, story).bind(2, to_db(pinned_limit));
+        while (q.step()) snap.pinned.push_back(read_entry(q));
+    }
+    txn.commit();
+    return snap;
+}
+
+std::vector<Entry> SqliteStore::changed_since(const std::string& story, Seq since, std::size_t limit) {
+    std::lock_guard lock(read_mutex_);
+    std::vector<Entry> out;
+    Query q(reader_->prepared(kSelectChanged));
+    q.bind(1, story).bind(2, to_db(since)).bind(3, limit_plus_one(limit));
+    while (q.step()) out.push_back(read_entry(q));
+    return out;
+}
+
+bool SqliteStore::healthy() {
+    std::lock_guard lock(read_mutex_);
+    try {
+        Query q(reader_->prepared(kHealthCheck));
+        return q.step();
+    } catch (const StoreFailure&) {
+        return false;
+    }
+}
+
+}  // namespace liveblog

@@ -1,0 +1,62 @@
+#pragma once
+// SqliteStore: the Store contract (store/store.hpp) in one SQLite file, the
+// default single-node store.
+//
+// Durability: WAL with synchronous=FULL, so a write() that returned survives
+// kill -9 and power loss. Two connections: write() uses its own (one writer at
+// a time, BEGIN IMMEDIATE ... COMMIT); every read method shares the other,
+// under `read_mutex_`. In WAL mode readers never block the writer and each
+// read transaction sees one committed state.
+//
+// The schema is versioned with PRAGMA user_version; opening a file written by
+// a newer build fails rather than guess at its layout.
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "store/store.hpp"
+
+struct sqlite3;
+
+namespace liveblog {
+
+class SqliteStore : public Store {
+public:
+    // The schema version this build writes and understands.
+    static constexpr int schema_version = 1;
+
+    // Opens (creating the file and its parent directory if missing) and
+    // migrates the database. Throws StoreFailure if it cannot.
+    explicit SqliteStore(const std::string& path);
+    ~SqliteStore() override;
+    SqliteStore(const SqliteStore&) = delete;
+    SqliteStore& operator=(const SqliteStore&) = delete;
+
+    void write(const std::function<void(StoreTxn&)>& fn) override;
+
+    std::vector<Story> stories() override;
+    std::optional<Story> story(const std::string& id) override;
+    EntryPage entries(const std::string& story, Seq before, std::size_t limit) override;
+    std::optional<StorySnapshot> snapshot(const std::string& story, std::size_t limit,
+                                          std::size_t pinned_limit) override;
+    std::vector<Entry> changed_since(const std::string& story, Seq since, std::size_t limit) override;
+    bool healthy() override;
+
+    // Test hook: the next write runs fn, then rolls back and throws
+    // StoreFailure, as if COMMIT had failed.
+    void fail_next_write() { fail_next_write_ = true; }
+
+private:
+    struct Connection;  // a sqlite3 handle and its cached statements
+    class Txn;
+
+    std::unique_ptr<Connection> writer_;
+    std::mutex write_mutex_;  // write() is single-threaded by contract; this makes it so
+    std::unique_ptr<Connection> reader_;
+    std::mutex read_mutex_;   // guards reader_ and its statements
+    std::atomic<bool> fail_next_write_{false};
+};
+
+}  // namespace liveblog

@@ -1,0 +1,74 @@
+#include "store/storage_writer.hpp"
+
+#include "common/clock.hpp"
+#include "common/log.hpp"
+#include "core/command_rules.hpp"
+
+namespace liveblog {
+
+StorageWriter::StorageWriter(Store& store, Committed on_committed, std::size_t max_batch)
+    : store_(store), on_committed_(std::move(on_committed)), max_batch_(max_batch), thread_([this] { run(); }) {}
+
+StorageWriter::~StorageWriter() { stop(); }
+
+void StorageWriter::submit(Command command, Done done) {
+    {
+        std::lock_guard lock(mutex_);
+        if (!stopping_) {
+            queue_.push_back({std::move(command), std::move(done)});
+            cv_.notify_one();
+            return;
+        }
+    }
+    done(CommandResult::failure(ErrorCode::shutting_down, "the server is shutting down"));
+}
+
+void StorageWriter::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    cv_.notify_one();
+    if (thread_.joinable()) thread_.join();
+}
+
+void StorageWriter::run() {
+    std::vector<Pending> batch;
+    for (;;) {
+        {
+            std::unique_lock lock(mutex_);
+            cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+            if (queue_.empty()) return;  // stopping, and every queued write is committed
+            while (!queue_.empty() && batch.size() < max_batch_) {
+                batch.push_back(std::move(queue_.front()));
+                queue_.pop_front();
+            }
+        }
+        commit(batch);
+        batch.clear();
+    }
+}
+
+void StorageWriter::commit(std::vector<Pending>& batch) {
+    std::vector<CommandResult> results;
+    Millis now = now_millis();
+    try {
+        store_.write([&](StoreTxn& txn) {
+            results.clear();  // a store may retry fn; results describe the attempt that committed
+            for (auto& p : batch) results.push_back(apply_command(txn, p.command, now));
+        });
+        ++batches_;
+        last_commit_ok_ = true;
+    } catch (const std::exception& e) {
+        log_error("store: commit of ", batch.size(), " command(s) failed: ", e.what());
+        last_commit_ok_ = false;
+        results.assign(batch.size(),
+                       CommandResult::failure(ErrorCode::store_unavailable, "the store could not commit; retry later"));
+    }
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        if (results[i].ok()) on_committed_(results[i]);
+        batch[i].done(results[i]);
+    }
+}
+
+}  // namespace liveblog

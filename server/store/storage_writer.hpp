@@ -1,0 +1,61 @@
+#pragma once
+// The storage thread: the single writer of the store.
+//
+// Commands queue up from any thread; the thread takes everything waiting (up
+// to max_batch) and applies it in one transaction, so one fsync serves many
+// editors. Only after the commit does it call on_committed (publish) and each
+// command's `done` (the ack): an ack never precedes durability.
+// If the commit fails, every command of the batch fails with
+// store_unavailable and nothing of it is visible.
+// Order: commands are applied in submission order; seqs follow that order.
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "core/command.hpp"
+#include "store/store.hpp"
+
+namespace liveblog {
+
+class StorageWriter {
+public:
+    using Done = std::function<void(const CommandResult&)>;
+    using Committed = std::function<void(const CommandResult&)>;
+
+    StorageWriter(Store& store, Committed on_committed, std::size_t max_batch = 256);
+    ~StorageWriter();
+
+    // Called from any thread. After stop(), `done` gets shutting_down at once.
+    void submit(Command command, Done done);
+    // Commits what is queued, then joins. Idempotent.
+    void stop();
+
+    std::uint64_t batches() const { return batches_; }
+    // False from a failed commit until the next one succeeds.
+    bool last_commit_ok() const { return last_commit_ok_; }
+
+private:
+    struct Pending {
+        Command command;
+        Done done;
+    };
+    void run();
+    void commit(std::vector<Pending>& batch);
+
+    Store& store_;
+    Committed on_committed_;
+    std::size_t max_batch_;
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    std::deque<Pending> queue_;
+    bool stopping_ = false;
+    std::atomic<std::uint64_t> batches_{0};
+    std::atomic<bool> last_commit_ok_{true};
+    std::thread thread_;
+};
+
+}  // namespace liveblog

@@ -1,0 +1,74 @@
+#pragma once
+// Store: where stories and entries live durably.
+//
+// Contract, for every implementation (tests/store/store_conformance.cpp runs
+// the same suite against each):
+//  - write(fn) runs fn against a transaction and commits it atomically: after
+//    write returns, everything fn saved survives a crash of the process; if it
+//    throws StoreFailure, nothing fn saved is visible, ever.
+//  - write is called from one thread at a time (the hub's storage thread).
+//  - the read methods may be called from any thread, concurrently with write;
+//    each returns a state that some committed write left (never a torn one).
+//  - entries are never removed: a deletion is a tombstone (`deleted`), so a
+//    resuming reader can learn of it.
+// Business rules (seq assignment, versions, idempotency) live in
+// core/command_rules, above this interface, and are the same for every store.
+
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/content.hpp"
+
+namespace liveblog {
+
+struct StoreFailure : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// The primitive operations of one write transaction.
+class StoreTxn {
+public:
+    virtual ~StoreTxn() = default;
+    virtual std::optional<Story> load_story(const std::string& id) = 0;
+    virtual void save_story(const Story& story) = 0;  // insert or replace
+    virtual std::optional<Entry> load_entry(const std::string& story, const std::string& entry_id) = 0;
+    // The entry created with this idempotency key in this story, if any.
+    virtual std::optional<Entry> load_entry_by_key(const std::string& story, const std::string& key) = 0;
+    virtual void save_entry(const Entry& entry) = 0;  // insert or replace
+};
+
+struct EntryPage {
+    std::vector<Entry> entries;  // newest first (by created_seq), no tombstones
+    bool has_more = false;       // older live entries exist
+};
+
+// What a reader needs to start from nothing, read in one consistent view.
+struct StorySnapshot {
+    Story story;
+    EntryPage page;
+    std::vector<Entry> pinned;  // newest first
+};
+
+class Store {
+public:
+    virtual ~Store() = default;
+
+    virtual void write(const std::function<void(StoreTxn&)>& fn) = 0;
+
+    virtual std::vector<Story> stories() = 0;
+    virtual std::optional<Story> story(const std::string& id) = 0;
+    // Live entries with created_seq < before (0: from the newest), newest first.
+    virtual EntryPage entries(const std::string& story, Seq before, std::size_t limit) = 0;
+    virtual std::optional<StorySnapshot> snapshot(const std::string& story, std::size_t limit,
+                                                  std::size_t pinned_limit) = 0;
+    // Every entry (tombstones included) changed after `since`, by modified_seq
+    // ascending, at most `limit` + 1 of them (so a caller can tell "more").
+    virtual std::vector<Entry> changed_since(const std::string& story, Seq since, std::size_t limit) = 0;
+    // True when the store can serve reads and writes (for /readyz).
+    virtual bool healthy() = 0;
+};
+
+}  // namespace liveblog

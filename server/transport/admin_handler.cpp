@@ -1,0 +1,107 @@
+#include "transport/admin_handler.hpp"
+
+#include <chrono>
+
+#include "common/clock.hpp"
+#include "common/log.hpp"
+#include "protocol/codec.hpp"
+#include "protocol/messages.hpp"
+
+namespace liveblog {
+
+namespace {
+constexpr int max_failed_auths = 3;
+std::int64_t now_seconds() { return now_millis() / 1000; }
+}  // namespace
+
+AdminHandler::AdminHandler(WsSession& session, Hub& hub, std::string secret, std::optional<Claims> claims,
+                           double auth_timeout_s)
+    : session_(session), hub_(hub), secret_(std::move(secret)), claims_(std::move(claims)),
+      auth_timeout_s_(auth_timeout_s) {}
+
+void AdminHandler::on_open() {
+    if (claims_) return;
+    auth_timer_ = std::make_unique<net::steady_timer>(session_.shard_context().ioc);
+    auth_timer_->expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(auth_timeout_s_)));
+    std::weak_ptr<WsSession> weak = session_.weak();
+    auth_timer_->async_wait([weak, this](error_code ec) {
+        auto self = weak.lock();
+        if (ec || !self || self->closing() || claims_) return;
+        reply_error(ErrorCode::unauthorized, "no auth message in time", nullptr);
+        session_.close(close_code::auth_timeout, "authentication timeout", false);
+    });
+}
+
+void AdminHandler::on_close() {
+    if (auth_timer_) auth_timer_->cancel();
+}
+
+void AdminHandler::reply_error(ErrorCode code, const std::string& message, const nlohmann::json& request_id) {
+    session_.send_text(encode_error(code, message, request_id));
+}
+
+void AdminHandler::on_message(std::string_view text) {
+    nlohmann::json request_id;
+    try {
+        auto msg = parse_json_object(text);
+        request_id = request_id_of(msg);
+        auto type = msg.find("type");
+        bool is_auth = type != msg.end() && type->is_string() && *type == "auth";
+        if (!claims_ && !is_auth)
+            throw Error{ErrorCode::unauthorized, "authenticate first: {\"type\":\"auth\",\"token\":...}"};
+        auto parsed = parse_admin_message(msg, claims_ ? claims_->sub : std::string(), limits_);
+        if (auto* auth = std::get_if<AuthMessage>(&parsed)) {
+            authenticate(auth->token, request_id);
+            return;
+        }
+        if (claims_->exp <= now_seconds()) {
+            claims_.reset();
+            throw Error{ErrorCode::token_expired, "the token has expired; send a new one with auth"};
+        }
+        execute(std::move(std::get<Command>(parsed)), request_id);
+    } catch (const Error& e) {
+        reply_error(e.code, e.message, request_id);
+    }
+}
+
+void AdminHandler::authenticate(const std::string& token, const nlohmann::json& request_id) {
+    try {
+        claims_ = verify_token(token, secret_, now_seconds());
+        if (auth_timer_) auth_timer_->cancel();
+        failed_auths_ = 0;
+        nlohmann::json reply{{"type", "authenticated"},
+                             {"sub", claims_->sub},
+                             {"role", claims_->role == Role::admin ? "admin" : "editor"},
+                             {"expires_at", format_iso8601(claims_->exp * 1000)}};
+        if (claims_->stories) reply["stories"] = *claims_->stories;
+        if (!request_id.is_null()) reply["request_id"] = request_id;
+        session_.send_text(reply.dump());
+    } catch (const Error& e) {
+        claims_.reset();
+        reply_error(e.code, e.message, request_id);
+        if (++failed_auths_ >= max_failed_auths) session_.close(close_code::auth_failed, "authentication failed", false);
+    }
+}
+
+void AdminHandler::execute(Command command, const nlohmann::json& request_id) {
+    const std::string& story = command_story(command);
+    if (std::holds_alternative<CreateStory>(command)) {
+        if (!claims_->may_create_stories())
+            throw Error{ErrorCode::forbidden, "this token may not create stories"};
+    } else if (!claims_->may_act_on(story)) {
+        throw Error{ErrorCode::forbidden, "this token is not scoped to story '" + story + "'"};
+    }
+    // An unknown story is answered here, without a trip to the store.
+    if (!std::holds_alternative<CreateStory>(command) && !hub_.has_story(story))
+        throw Error{ErrorCode::unknown_story, "no story '" + story + "'"};
+
+    std::weak_ptr<WsSession> weak = session_.weak();
+    ShardContext& shard = session_.shard_context();
+    hub_.submit(std::move(command), [weak, &shard, request_id](const CommandResult& r) {
+        std::string reply = encode_result(request_id, r);
+        WsSession::post_to(weak, shard, [reply = std::move(reply)](WsSession& s) mutable { s.send_text(std::move(reply)); });
+    });
+}
+
+}  // namespace liveblog

@@ -1,0 +1,39 @@
+#pragma once
+// The reader protocol on /ws: subscribe / unsubscribe / ping
+// (docs/protocol.md, "Readers"). Each subscription is registered in the
+// shard's index through the hub; frames the index delivers go straight to
+// the session's bounded queue.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "core/hub.hpp"
+#include "protocol/messages.hpp"
+#include "transport/ws_session.hpp"
+
+namespace liveblog {
+
+class ReaderHandler : public MessageHandler, public Subscriber {
+public:
+    ReaderHandler(WsSession& session, Hub& hub, std::size_t max_subscriptions);
+
+    void on_message(std::string_view text) override;
+    void on_close() override;
+    void deliver(Subscription& sub, const FramePtr& frame) override;
+
+private:
+    void subscribe(const SubscribeMessage& m);
+    void unsubscribe(const std::string& story);
+    void start_live(Subscription& sub, const CatchUp& catch_up);
+    void finish_catch_up(const std::string& story, std::uint64_t generation, const CatchUp& catch_up);
+
+    WsSession& session_;
+    Hub& hub_;
+    std::size_t max_subscriptions_;
+    std::unordered_map<std::string, std::unique_ptr<Subscription>> subscriptions_;
+    std::uint64_t next_generation_ = 1;
+};
+
+}  // namespace liveblog

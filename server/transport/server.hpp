@@ -1,0 +1,44 @@
+#pragma once
+// The running server: one io_context and thread per shard, the listener,
+// the presence timer, and the orderly shutdown.
+
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "transport/listener.hpp"
+#include "transport/server_context.hpp"
+#include "transport/shard_context.hpp"
+
+namespace liveblog {
+
+class Server {
+public:
+    Server(const Config& config, Hub& hub, std::string secret);
+    ~Server();
+
+    // The shards, for Hub::attach_shards before start().
+    std::vector<Shard*> shards();
+    // Binds (throws on failure) and starts the I/O threads.
+    void start();
+    tcp::endpoint endpoint() const { return listener_->local_endpoint(); }
+
+    // Stops accepting, lets the storage thread commit what is queued (acks
+    // still go out), closes every WebSocket with 1001 "going away", waits up
+    // to `grace` for them to go, then stops the threads.
+    void shutdown(std::chrono::milliseconds grace = std::chrono::milliseconds(3000));
+
+private:
+    void schedule_presence();
+
+    const Config& config_;
+    Hub& hub_;
+    ServerContext ctx_;
+    std::vector<std::unique_ptr<ShardContext>> shards_;
+    std::shared_ptr<Listener> listener_;
+    std::unique_ptr<net::steady_timer> presence_timer_;
+    std::vector<std::thread> threads_;
+    bool stopped_ = false;
+};
+
+}  // namespace liveblog

@@ -1,0 +1,20 @@
+#pragma once
+// What every connection needs from the server, whatever its shard.
+
+#include <memory>
+#include <string>
+
+#include "common/config.hpp"
+#include "core/hub.hpp"
+#include "transport/connection_limiter.hpp"
+
+namespace liveblog {
+
+struct ServerContext {
+    const Config& config;
+    Hub& hub;
+    std::string secret;  // token signing key
+    std::shared_ptr<ConnectionLimiter> limiter;
+};
+
+}  // namespace liveblog

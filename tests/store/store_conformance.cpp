@@ -1,0 +1,860 @@
+// The Store contract (store/store.hpp), one suite run against every store.
+// Commands go through apply_command inside write(), as the hub applies them.
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <stdexcept>
+#include <thread>
+
+#include <sqlite3.h>
+
+#include "common/random.hpp"
+#include "core/command_rules.hpp"
+#include "store/memory_store.hpp"
+#include "store/sqlite_store.hpp"
+
+using namespace liveblog;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr Millis kNow = 1'790'000'000'000;
+constexpr std::size_t kAll = 1000;
+
+nlohmann::json text_blocks(const std::string& text = "Bonjour « monde » 🎉") {
+    return nlohmann::json::array({{{"type", "text"}, {"text", text}}});
+}
+
+// A fresh directory under the system temp dir, removed with its contents.
+struct TempDir {
+    fs::path path = fs::temp_directory_path() / ("liveblog-store-test-" + to_hex(random_bytes(8)));
+    TempDir() { fs::create_directories(path); }
+    ~TempDir() {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+};
+
+// One fixture per store; TEMPLATE_TEST_CASE instantiates the suite for each.
+struct MemoryFixture {
+    std::unique_ptr<MemoryStore> impl = std::make_unique<MemoryStore>();
+    Store& store() { return *impl; }
+    void fail_next_write() { impl->fail_next_write(); }
+    void reopen() {}  // the state lives in the object; nothing to reopen
+};
+
+struct SqliteFixture {
+    TempDir dir;
+    std::string path = (dir.path / "data" / "liveblog.db").string();  // data/ does not exist yet
+    std::unique_ptr<SqliteStore> impl = std::make_unique<SqliteStore>(path);
+    Store& store() { return *impl; }
+    void fail_next_write() { impl->fail_next_write(); }
+    void reopen() {
+        impl.reset();
+        impl = std::make_unique<SqliteStore>(path);
+    }
+};
+
+#define STORE_TEST(name) TEMPLATE_TEST_CASE(name, "[store]", MemoryFixture, SqliteFixture)
+
+// ---------------------------------------------------------------------------
+// Commands and checks
+// ---------------------------------------------------------------------------
+
+template <class Fixture>
+CommandResult run(Fixture& fx, const Command& cmd, Millis now = kNow) {
+    CommandResult result;
+    fx.store().write([&](StoreTxn& t) { result = apply_command(t, cmd, now); });
+    return result;
+}
+
+CreateStory create(const std::string& id) {
+    CreateStory c;
+    c.id = id;
+    c.title = "Présidentielle : la soirée électorale en direct";
+    c.summary = "Suivez les résultats « minute par minute »";
+    c.lang = "fr-FR";
+    return c;
+}
+
+UpdateStory set_status(const std::string& id, StoryStatus status) {
+    UpdateStory u;
+    u.id = id;
+    u.status = status;
+    return u;
+}
+
+PostEntry post(const std::string& story, const std::string& key = {}) {
+    PostEntry p;
+    p.story = story;
+    p.idempotency_key = key;
+    p.author = "Camille Dupré";
+    p.blocks = text_blocks();
+    return p;
+}
+
+UpdateEntry edit(const std::string& story, const std::string& id, std::uint32_t expected_version) {
+    UpdateEntry u;
+    u.story = story;
+    u.entry_id = id;
+    u.expected_version = expected_version;
+    u.blocks = text_blocks("Correction : 21 h 30, pas 21 h");
+    return u;
+}
+
+DeleteEntry remove(const std::string& story, const std::string& id) {
+    DeleteEntry d;
+    d.story = story;
+    d.entry_id = id;
+    return d;
+}
+
+SetPinned pin(const std::string& story, const std::string& id, bool pinned = true) {
+    SetPinned p;
+    p.story = story;
+    p.entry_id = id;
+    p.pinned = pinned;
+    return p;
+}
+
+void check_same(const Story& a, const Story& b) {
+    CHECK(a.id == b.id);
+    CHECK(a.title == b.title);
+    CHECK(a.summary == b.summary);
+    CHECK(a.lang == b.lang);
+    CHECK(a.status == b.status);
+    CHECK(a.created_at == b.created_at);
+    CHECK(a.updated_at == b.updated_at);
+    CHECK(a.seq == b.seq);
+    CHECK(a.epoch == b.epoch);
+    CHECK(a.meta_seq == b.meta_seq);
+}
+
+void check_same(const Entry& a, const Entry& b) {
+    CHECK(a.id == b.id);
+    CHECK(a.story == b.story);
+    CHECK(a.version == b.version);
+    CHECK(a.published_at == b.published_at);
+    CHECK(a.updated_at == b.updated_at);
+    CHECK(a.author == b.author);
+    CHECK(a.title == b.title);
+    CHECK(a.key_event == b.key_event);
+    CHECK(a.pinned == b.pinned);
+    CHECK(a.deleted == b.deleted);
+    CHECK(a.blocks == b.blocks);
+    CHECK(a.created_seq == b.created_seq);
+    CHECK(a.modified_seq == b.modified_seq);
+    CHECK(a.idempotency_key == b.idempotency_key);
+}
+
+void check_same(const std::vector<Entry>& a, const std::vector<Entry>& b) {
+    REQUIRE(a.size() == b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) check_same(a[i], b[i]);
+}
+
+std::vector<Seq> created_seqs(const std::vector<Entry>& entries) {
+    std::vector<Seq> out;
+    for (const auto& e : entries) out.push_back(e.created_seq);
+    return out;
+}
+
+std::vector<std::string> ids(const std::vector<Entry>& entries) {
+    std::vector<std::string> out;
+    for (const auto& e : entries) out.push_back(e.id);
+    return out;
+}
+
+// The stored entry, tombstones included.
+Entry stored_entry(Store& store, const std::string& story, const std::string& id) {
+    for (auto& e : store.changed_since(story, 0, kAll))
+        if (e.id == id) return e;
+    FAIL("no entry " << id << " in " << story);
+    return {};
+}
+
+Seq story_seq(Store& store, const std::string& story) {
+    auto s = store.story(story);
+    REQUIRE(s);
+    return s->seq;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// Stories
+// ---------------------------------------------------------------------------
+
+STORE_TEST("store: create_story, story_exists and the order of stories") {
+    TestType fx;
+    Store& store = fx.store();
+    CHECK(store.healthy());
+
+    auto r = run(fx, create("alpha"), 1000);
+    REQUIRE(r.ok());
+    REQUIRE(r.story);
+    CHECK(r.seq == 0);
+    CHECK_FALSE(r.event);
+    CHECK(r.story->seq == 0);
+    CHECK(r.story->epoch.size() == 8);
+    auto stored = store.story("alpha");
+    REQUIRE(stored);
+    check_same(*stored, *r.story);
+
+    auto again = run(fx, create("alpha"), 2000);
+    CHECK(again.code == ErrorCode::story_exists);
+    check_same(*store.story("alpha"), *r.story);  // untouched
+    CHECK_FALSE(store.story("ghost"));
+
+    REQUIRE(run(fx, create("bravo"), 1000).ok());
+    REQUIRE(run(fx, create("charlie"), 3000).ok());
+    std::vector<std::string> order;
+    for (const auto& s : store.stories()) order.push_back(s.id);
+    CHECK(order == std::vector<std::string>{"charlie", "alpha", "bravo"});  // created_at desc, then id
+}
+
+// ---------------------------------------------------------------------------
+// Entries
+// ---------------------------------------------------------------------------
+
+STORE_TEST("store: post_entry assigns seq 1, 2, 3 and created_seq") {
+    TestType fx;
+    Store& store = fx.store();
+    REQUIRE(run(fx, create("s")).ok());
+
+    auto titled = post("s");
+    titled.title = "Été : « record » battu — 42 °C";
+    auto key_event = post("s");
+    key_event.key_event = true;
+    std::vector<CommandResult> results{run(fx, post("s"), kNow), run(fx, titled, kNow + 1),
+                                       run(fx, key_event, kNow + 2)};
+    for (Seq i = 0; i < 3; ++i) {
+        const auto& r = results[i];
+        REQUIRE(r.ok());
+        CHECK(r.seq == i + 1);
+        CHECK(r.version == 1);
+        CHECK_FALSE(r.duplicate);
+        REQUIRE(r.event);
+        CHECK(r.event->op == EventOp::entry_created);
+        CHECK(r.event->seq == i + 1);
+        REQUIRE(r.event->entry);
+        CHECK(r.event->entry->id == r.entry_id);
+    }
+    CHECK(story_seq(store, "s") == 3);
+
+    auto page = store.entries("s", 0, 10);
+    CHECK_FALSE(page.has_more);
+    REQUIRE(page.entries.size() == 3);
+    CHECK(created_seqs(page.entries) == std::vector<Seq>{3, 2, 1});
+    for (std::size_t i = 0; i < 3; ++i) {
+        const Entry& e = page.entries[i];
+        const auto& r = results[2 - i];
+        check_same(e, *r.event->entry);
+        CHECK(e.modified_seq == e.created_seq);
+        CHECK(e.version == 1);
+        CHECK_FALSE(e.deleted);
+        CHECK(e.published_at == kNow + static_cast<Millis>(2 - i));
+    }
+    CHECK(page.entries[2].blocks.at(0).at("text").get<std::string>() == "Bonjour « monde » 🎉");
+    CHECK(page.entries[2].author == "Camille Dupré");
+    CHECK_FALSE(page.entries[2].title);
+    CHECK(page.entries[1].title == std::optional<std::string>("Été : « record » battu — 42 °C"));
+    CHECK(page.entries[0].key_event);
+}
+
+STORE_TEST("store: an idempotency key retry returns the first ack and creates nothing") {
+    TestType fx;
+    REQUIRE(run(fx, create("s")).ok());
+    auto first = run(fx, post("s", "key-1"));
+    REQUIRE(first.ok());
+    // Posts without a key never collide with each other.
+    REQUIRE(run(fx, post("s")).ok());
+    REQUIRE(run(fx, post("s")).ok());
+
+    auto check_retry = [&] {
+        auto retry = run(fx, post("s", "key-1"), kNow + 60'000);
+        REQUIRE(retry.ok());
+        CHECK(retry.duplicate);
+        CHECK(retry.seq == first.seq);
+        CHECK(retry.entry_id == first.entry_id);
+        CHECK(retry.version == 1);
+        CHECK_FALSE(retry.event);
+        CHECK(story_seq(fx.store(), "s") == 3);
+        CHECK(fx.store().entries("s", 0, kAll).entries.size() == 3);
+    };
+    check_retry();
+    fx.reopen();
+    check_retry();
+
+    auto entries = fx.store().changed_since("s", 0, kAll);
+    REQUIRE(entries.size() == 3);
+    CHECK(entries[0].idempotency_key == "key-1");
+    CHECK(entries[1].idempotency_key.empty());
+    CHECK(entries[2].idempotency_key.empty());
+
+    // Keys are per story.
+    REQUIRE(run(fx, create("t")).ok());
+    auto other = run(fx, post("t", "key-1"));
+    REQUIRE(other.ok());
+    CHECK_FALSE(other.duplicate);
+    CHECK(other.seq == 1);
+    CHECK(other.entry_id != first.entry_id);
+}
+
+STORE_TEST("store: update_entry checks the expected version") {
+    TestType fx;
+    Store& store = fx.store();
+    REQUIRE(run(fx, create("s")).ok());
+    auto posted = run(fx, post("s"));
+    REQUIRE(posted.ok());
+
+    auto change = edit("s", posted.entry_id, 1);
+    change.title = std::optional<std::string>("Mise à jour");
+    change.key_event = true;
+    auto updated = run(fx, change, kNow + 1000);
+    REQUIRE(updated.ok());
+    CHECK(updated.seq == 2);
+    CHECK(updated.version == 2);
+    REQUIRE(updated.event);
+    CHECK(updated.event->op == EventOp::entry_updated);
+
+    Entry e = stored_entry(store, "s", posted.entry_id);
+    CHECK(e.version == 2);
+    CHECK(e.created_seq == 1);
+    CHECK(e.modified_seq == 2);
+    CHECK(e.published_at == kNow);
+    CHECK(e.updated_at == kNow + 1000);
+    CHECK(e.title == std::optional<std::string>("Mise à jour"));
+    CHECK(e.key_event);
+    CHECK(e.blocks == text_blocks("Correction : 21 h 30, pas 21 h"));
+    check_same(e, *updated.event->entry);
+
+    auto stale = edit("s", posted.entry_id, 1);
+    stale.blocks = text_blocks("lost update");
+    auto conflict = run(fx, stale, kNow + 2000);
+    CHECK(conflict.code == ErrorCode::version_conflict);
+    CHECK(conflict.version == 2);
+    CHECK_FALSE(conflict.event);
+    CHECK(story_seq(store, "s") == 2);
+    check_same(stored_entry(store, "s", posted.entry_id), e);
+
+    // Clearing the title stores "no title", not an empty one.
+    auto untitle = edit("s", posted.entry_id, 2);
+    untitle.title = std::optional<std::string>();
+    REQUIRE(run(fx, untitle).ok());
+    fx.reopen();
+    CHECK_FALSE(stored_entry(fx.store(), "s", posted.entry_id).title);
+}
+
+STORE_TEST("store: delete_entry leaves a tombstone") {
+    TestType fx;
+    Store& store = fx.store();
+    REQUIRE(run(fx, create("s")).ok());
+    std::vector<std::string> posted;
+    for (int i = 0; i < 3; ++i) posted.push_back(run(fx, post("s")).entry_id);
+
+    auto stale = remove("s", posted[1]);
+    stale.expected_version = 7;
+    CHECK(run(fx, stale).code == ErrorCode::version_conflict);
+    CHECK(story_seq(store, "s") == 3);
+
+    auto del = remove("s", posted[1]);
+    del.expected_version = 1;
+    auto r = run(fx, del, kNow + 5);
+    REQUIRE(r.ok());
+    CHECK(r.seq == 4);
+    REQUIRE(r.event);
+    CHECK(r.event->op == EventOp::entry_deleted);
+    CHECK(r.event->entry_id == posted[1]);
+
+    auto page = store.entries("s", 0, kAll);
+    CHECK(ids(page.entries) == std::vector<std::string>{posted[2], posted[0]});
+    auto changed = store.changed_since("s", 3, kAll);
+    REQUIRE(changed.size() == 1);
+    CHECK(changed[0].id == posted[1]);
+    CHECK(changed[0].deleted);
+    CHECK(changed[0].modified_seq == 4);
+    CHECK(changed[0].created_seq == 2);
+    CHECK(changed[0].version == 2);
+    CHECK(changed[0].updated_at == kNow + 5);
+
+    CHECK(run(fx, remove("s", posted[1])).code == ErrorCode::unknown_entry);
+    CHECK(run(fx, edit("s", posted[1], 2)).code == ErrorCode::unknown_entry);
+    CHECK(run(fx, pin("s", posted[1])).code == ErrorCode::unknown_entry);
+    CHECK(story_seq(store, "s") == 4);
+}
+
+STORE_TEST("store: pin and unpin") {
+    TestType fx;
+    Store& store = fx.store();
+    REQUIRE(run(fx, create("s")).ok());
+    std::vector<std::string> posted;
+    for (int i = 0; i < 3; ++i) posted.push_back(run(fx, post("s")).entry_id);
+    auto pinned_post = post("s");
+    pinned_post.pinned = true;
+    posted.push_back(run(fx, pinned_post).entry_id);  // seq 4, pinned from the start
+
+    auto r = run(fx, pin("s", posted[0]));
+    REQUIRE(r.ok());
+    CHECK(r.version == 2);
+    REQUIRE(r.event);
+    CHECK(r.event->op == EventOp::entry_updated);
+    CHECK(r.event->entry->pinned);
+    REQUIRE(run(fx, pin("s", posted[2])).ok());
+
+    auto pinned = [&](std::size_t limit) { return ids(store.snapshot("s", 10, limit)->pinned); };
+    CHECK(pinned(10) == std::vector<std::string>{posted[3], posted[2], posted[0]});  // newest first
+    CHECK(pinned(2) == std::vector<std::string>{posted[3], posted[2]});
+    CHECK(pinned(0).empty());
+
+    REQUIRE(run(fx, pin("s", posted[2], false)).ok());
+    CHECK(pinned(10) == std::vector<std::string>{posted[3], posted[0]});
+    CHECK_FALSE(stored_entry(store, "s", posted[2]).pinned);
+    CHECK(stored_entry(store, "s", posted[2]).version == 3);
+
+    REQUIRE(run(fx, remove("s", posted[3])).ok());  // a deleted entry is no longer pinned
+    CHECK(pinned(10) == std::vector<std::string>{posted[0]});
+}
+
+STORE_TEST("store: an ended story takes no new entries") {
+    TestType fx;
+    Store& store = fx.store();
+    REQUIRE(run(fx, create("s")).ok());
+    auto first = run(fx, post("s", "k"));
+    REQUIRE(first.ok());
+    auto ended = run(fx, set_status("s", StoryStatus::ended), kNow + 10);
+    REQUIRE(ended.ok());
+    CHECK(ended.seq == 2);
+    REQUIRE(ended.story);
+    CHECK(ended.story->meta_seq == 2);
+    check_same(*store.story("s"), *ended.story);
+
+    CHECK(run(fx, post("s")).code == ErrorCode::story_ended);
+    CHECK(story_seq(store, "s") == 2);
+    CHECK(store.entries("s", 0, kAll).entries.size() == 1);
+
+    // A retry of a post that was acknowledged before the end still gets its ack.
+    auto retry = run(fx, post("s", "k"));
+    REQUIRE(retry.ok());
+    CHECK(retry.duplicate);
+    CHECK(retry.entry_id == first.entry_id);
+
+    REQUIRE(run(fx, set_status("s", StoryStatus::live)).ok());
+    auto again = run(fx, post("s"));
+    REQUIRE(again.ok());
+    CHECK(again.seq == 4);
+}
+
+STORE_TEST("store: unknown stories and entries") {
+    TestType fx;
+    Store& store = fx.store();
+    CHECK(run(fx, post("ghost")).code == ErrorCode::unknown_story);
+    CHECK(run(fx, set_status("ghost", StoryStatus::ended)).code == ErrorCode::unknown_story);
+    CHECK(run(fx, edit("ghost", "e", 1)).code == ErrorCode::unknown_story);
+    CHECK(run(fx, remove("ghost", "e")).code == ErrorCode::unknown_story);
+    CHECK(run(fx, pin("ghost", "e")).code == ErrorCode::unknown_story);
+    CHECK(store.stories().empty());
+    CHECK_FALSE(store.story("ghost"));
+    CHECK_FALSE(store.snapshot("ghost", 10, 10));
+    auto page = store.entries("ghost", 0, 10);
+    CHECK(page.entries.empty());
+    CHECK_FALSE(page.has_more);
+    CHECK(store.changed_since("ghost", 0, 10).empty());
+
+    REQUIRE(run(fx, create("s")).ok());
+    CHECK(run(fx, edit("s", "nope", 1)).code == ErrorCode::unknown_entry);
+    CHECK(run(fx, remove("s", "nope")).code == ErrorCode::unknown_entry);
+    CHECK(run(fx, pin("s", "nope")).code == ErrorCode::unknown_entry);
+    CHECK(story_seq(store, "s") == 0);
+}
+
+// ---------------------------------------------------------------------------
+// Reads
+// ---------------------------------------------------------------------------
+
+STORE_TEST("store: pagination with before and limit walks every live entry once") {
+    TestType fx;
+    Store& store = fx.store();
+    REQUIRE(run(fx, create("s")).ok());
+    std::vector<std::string> posted;  // posted[i] has created_seq i + 1
+    for (int i = 0; i < 23; ++i) posted.push_back(run(fx, post("s")).entry_id);
+    // The oldest is deleted too: a tombstone below the last page is not "more".
+    for (Seq seq : {1, 10, 11, 17}) REQUIRE(run(fx, remove("s", posted[seq - 1])).ok());
+    std::vector<Seq> live;
+    for (Seq seq = 23; seq >= 1; --seq)
+        if (seq != 1 && seq != 10 && seq != 11 && seq != 17) live.push_back(seq);
+
+    for (std::size_t limit : {1, 4, 5, 19, 50}) {
+        INFO("limit " << limit);
+        std::vector<Seq> walked;
+        Seq before = 0;
+        for (int pages = 0;; ++pages) {
+            REQUIRE(pages <= 25);
+            auto page = store.entries("s", before, limit);
+            REQUIRE(!page.entries.empty());
+            for (const auto& e : page.entries) {
+                CHECK_FALSE(e.deleted);
+                CHECK(e.id == posted[e.created_seq - 1]);
+            }
+            auto seqs = created_seqs(page.entries);
+            walked.insert(walked.end(), seqs.begin(), seqs.end());
+            if (!page.has_more) break;
+            CHECK(page.entries.size() == limit);  // only the last page is short
+            before = page.entries.back().created_seq;
+        }
+        CHECK(walked == live);
+    }
+
+    CHECK(created_seqs(store.entries("s", 10, 3).entries) == std::vector<Seq>{9, 8, 7});
+    auto bottom = store.entries("s", 2, 10);
+    CHECK(bottom.entries.empty());
+    CHECK_FALSE(bottom.has_more);
+    auto none = store.entries("s", 0, 0);
+    CHECK(none.entries.empty());
+    CHECK(none.has_more);
+}
+
+STORE_TEST("store: snapshot holds the story, the newest page and the pinned entries") {
+    TestType fx;
+    Store& store = fx.store();
+    REQUIRE(run(fx, create("s")).ok());
+    std::vector<std::string> posted;
+    for (int i = 0; i < 5; ++i) posted.push_back(run(fx, post("s")).entry_id);
+    REQUIRE(run(fx, pin("s", posted[1])).ok());
+    REQUIRE(run(fx, pin("s", posted[3])).ok());
+    REQUIRE(run(fx, remove("s", posted[4])).ok());  // seq 8
+
+    auto snap = store.snapshot("s", 3, 10);
+    REQUIRE(snap);
+    CHECK(snap->story.seq == 8);
+    check_same(snap->story, *store.story("s"));
+    CHECK(created_seqs(snap->page.entries) == std::vector<Seq>{4, 3, 2});
+    CHECK(snap->page.has_more);
+    check_same(snap->page.entries, store.entries("s", 0, 3).entries);
+    REQUIRE(snap->pinned.size() == 2);
+    check_same(snap->pinned[0], stored_entry(store, "s", posted[3]));
+    check_same(snap->pinned[1], stored_entry(store, "s", posted[1]));
+
+    auto whole = store.snapshot("s", 10, 1);
+    REQUIRE(whole);
+    CHECK(created_seqs(whole->page.entries) == std::vector<Seq>{4, 3, 2, 1});
+    CHECK_FALSE(whole->page.has_more);
+    CHECK(ids(whole->pinned) == std::vector<std::string>{posted[3]});
+}
+
+STORE_TEST("store: changed_since compacts to the latest state and returns at most limit + 1") {
+    TestType fx;
+    Store& store = fx.store();
+    REQUIRE(run(fx, create("s")).ok());
+    std::vector<std::string> e;
+    for (int i = 0; i < 5; ++i) e.push_back(run(fx, post("s")).entry_id);  // seq 1..5
+    REQUIRE(run(fx, edit("s", e[0], 1)).ok());                              // seq 6
+    REQUIRE(run(fx, remove("s", e[1])).ok());                               // seq 7
+    REQUIRE(run(fx, edit("s", e[0], 2)).ok());                              // seq 8
+    REQUIRE(run(fx, set_status("s", StoryStatus::paused)).ok());            // seq 9, not an entry
+
+    auto all = store.changed_since("s", 0, kAll);
+    CHECK(ids(all) == std::vector<std::string>{e[2], e[3], e[4], e[1], e[0]});
+    std::vector<Seq> modified;
+    for (const auto& x : all) modified.push_back(x.modified_seq);
+    CHECK(modified == std::vector<Seq>{3, 4, 5, 7, 8});
+    CHECK(all[4].version == 3);
+    CHECK(all[3].deleted);
+
+    CHECK(ids(store.changed_since("s", 5, kAll)) == std::vector<std::string>{e[1], e[0]});
+    CHECK(ids(store.changed_since("s", 6, kAll)) == std::vector<std::string>{e[1], e[0]});
+    CHECK(ids(store.changed_since("s", 0, 2)) == std::vector<std::string>{e[2], e[3], e[4]});  // limit + 1
+    CHECK(store.changed_since("s", 0, 0).size() == 1);
+    CHECK(store.changed_since("s", 4, 2).size() == 3);
+    CHECK(store.changed_since("s", 4, 3).size() == 3);
+    CHECK(store.changed_since("s", 8, kAll).empty());
+    CHECK(store.changed_since("s", 9, kAll).empty());
+}
+
+// ---------------------------------------------------------------------------
+// Atomicity
+// ---------------------------------------------------------------------------
+
+STORE_TEST("store: a batch sees its own saves and commits together") {
+    TestType fx;
+    Store& store = fx.store();
+    std::vector<CommandResult> results;
+    store.write([&](StoreTxn& t) {
+        results.push_back(apply_command(t, create("s"), kNow));
+        results.push_back(apply_command(t, post("s", "k1"), kNow));
+        results.push_back(apply_command(t, edit("s", results.back().entry_id, 1), kNow));
+        results.push_back(apply_command(t, pin("s", results[1].entry_id), kNow));
+        results.push_back(apply_command(t, post("s", "k1"), kNow));  // retry within the batch
+    });
+    for (const auto& r : results) REQUIRE(r.ok());
+    CHECK(results[3].seq == 3);
+    CHECK(results[4].duplicate);
+    CHECK(results[4].entry_id == results[1].entry_id);
+    CHECK(story_seq(store, "s") == 3);
+    auto page = store.entries("s", 0, kAll);
+    REQUIRE(page.entries.size() == 1);
+    CHECK(page.entries[0].version == 3);
+    CHECK(page.entries[0].pinned);
+    CHECK(page.entries[0].modified_seq == 3);
+}
+
+STORE_TEST("store: a batch whose commit fails leaves nothing") {
+    TestType fx;
+    REQUIRE(run(fx, create("s")).ok());
+    auto first = run(fx, post("s"));
+    REQUIRE(run(fx, post("s")).ok());
+    auto before_entries = fx.store().changed_since("s", 0, kAll);
+    auto before_story = *fx.store().story("s");
+
+    fx.fail_next_write();
+    std::vector<CommandResult> results;
+    REQUIRE_THROWS_AS(fx.store().write([&](StoreTxn& t) {
+        results.push_back(apply_command(t, post("s", "batch-1"), kNow + 1));
+        results.push_back(apply_command(t, post("s"), kNow + 1));
+        results.push_back(apply_command(t, edit("s", first.entry_id, 1), kNow + 1));
+        results.push_back(apply_command(t, create("new"), kNow + 1));
+        results.push_back(apply_command(t, post("new"), kNow + 1));
+    }),
+                      StoreFailure);
+    REQUIRE(results.size() == 5);  // fn ran to the end
+    for (const auto& r : results) CHECK(r.ok());
+    CHECK(results[2].seq == 5);
+
+    Store& store = fx.store();
+    check_same(*store.story("s"), before_story);
+    check_same(store.changed_since("s", 0, kAll), before_entries);
+    CHECK_FALSE(store.story("new"));
+    CHECK(store.stories().size() == 1);
+
+    // The store is usable again, and the key was never recorded.
+    auto retry = run(fx, post("s", "batch-1"));
+    REQUIRE(retry.ok());
+    CHECK_FALSE(retry.duplicate);
+    CHECK(retry.seq == 3);
+    fx.reopen();
+    CHECK(story_seq(fx.store(), "s") == 3);
+    CHECK_FALSE(fx.store().story("new"));
+}
+
+STORE_TEST("store: a write whose fn throws leaves nothing and rethrows") {
+    TestType fx;
+    REQUIRE(run(fx, create("s")).ok());
+    REQUIRE_THROWS_WITH(fx.store().write([&](StoreTxn& t) {
+        REQUIRE(apply_command(t, post("s", "k"), kNow).ok());
+        REQUIRE(apply_command(t, create("other"), kNow).ok());
+        throw std::runtime_error("boom");
+    }),
+                        "boom");
+    CHECK(story_seq(fx.store(), "s") == 0);
+    CHECK(fx.store().changed_since("s", 0, kAll).empty());
+    CHECK_FALSE(fx.store().story("other"));
+
+    auto r = run(fx, post("s", "k"));
+    REQUIRE(r.ok());
+    CHECK_FALSE(r.duplicate);
+    CHECK(r.seq == 1);
+}
+
+STORE_TEST("store: a failed save fails the whole write, even if fn swallows it") {
+    TestType fx;
+    REQUIRE(run(fx, create("s")).ok());
+    Entry orphan;
+    orphan.id = "01orphan";
+    orphan.story = "ghost";
+    orphan.created_seq = orphan.modified_seq = 1;
+    orphan.blocks = text_blocks();
+
+    REQUIRE_THROWS_AS(fx.store().write([&](StoreTxn& t) { t.save_entry(orphan); }), StoreFailure);
+
+    Entry twin;  // same created_seq as an existing entry of the story
+    REQUIRE(run(fx, post("s")).ok());
+    twin = fx.store().entries("s", 0, 1).entries.at(0);
+    twin.id = "01twin";
+    REQUIRE_THROWS_AS(fx.store().write([&](StoreTxn& t) {
+        REQUIRE(apply_command(t, post("s"), kNow).ok());
+        try {
+            t.save_entry(twin);
+        } catch (const StoreFailure&) {
+            // swallowed: the write must still not commit the post above
+        }
+    }),
+                      StoreFailure);
+    CHECK(story_seq(fx.store(), "s") == 1);
+    CHECK(fx.store().changed_since("s", 0, kAll).size() == 1);
+    REQUIRE(run(fx, post("s")).ok());
+    CHECK(story_seq(fx.store(), "s") == 2);
+}
+
+// ---------------------------------------------------------------------------
+// Durability and concurrency
+// ---------------------------------------------------------------------------
+
+STORE_TEST("store: reopening restores stories, entries, seqs and epochs exactly") {
+    TestType fx;
+    REQUIRE(run(fx, create("alpha"), kNow).ok());
+    REQUIRE(run(fx, create("bravo"), kNow + 1).ok());
+    std::vector<std::string> a;
+    for (int i = 0; i < 6; ++i) {
+        auto p = post("alpha", i % 2 ? "key-" + std::to_string(i) : "");
+        if (i == 2) p.title = "Titre « spécial » ✓";
+        a.push_back(run(fx, p, kNow + 10 + i).entry_id);
+    }
+    REQUIRE(run(fx, edit("alpha", a[0], 1), kNow + 20).ok());
+    REQUIRE(run(fx, remove("alpha", a[1]), kNow + 21).ok());
+    REQUIRE(run(fx, pin("alpha", a[2]), kNow + 22).ok());
+    REQUIRE(run(fx, post("bravo", "key-1"), kNow + 23).ok());
+    UpdateStory meta;
+    meta.id = "bravo";
+    meta.title = "Nouveau titre";
+    meta.summary = "Résumé";
+    meta.status = StoryStatus::paused;
+    REQUIRE(run(fx, meta, kNow + 24).ok());
+
+    auto stories_before = fx.store().stories();
+    auto alpha_before = fx.store().changed_since("alpha", 0, kAll);
+    auto bravo_before = fx.store().changed_since("bravo", 0, kAll);
+    auto snap_before = fx.store().snapshot("alpha", 3, 3);
+
+    fx.reopen();
+    Store& store = fx.store();
+    auto stories_after = store.stories();
+    REQUIRE(stories_after.size() == stories_before.size());
+    for (std::size_t i = 0; i < stories_after.size(); ++i) check_same(stories_after[i], stories_before[i]);
+    check_same(store.changed_since("alpha", 0, kAll), alpha_before);
+    check_same(store.changed_since("bravo", 0, kAll), bravo_before);
+    auto snap_after = store.snapshot("alpha", 3, 3);
+    REQUIRE(snap_after);
+    check_same(snap_after->story, snap_before->story);
+    check_same(snap_after->page.entries, snap_before->page.entries);
+    CHECK(snap_after->page.has_more == snap_before->page.has_more);
+    check_same(snap_after->pinned, snap_before->pinned);
+
+    // The sequence goes on where it stopped, under the same epoch.
+    auto next = run(fx, post("alpha"));
+    REQUIRE(next.ok());
+    CHECK(next.seq == snap_before->story.seq + 1);
+    CHECK(store.story("alpha")->epoch == snap_before->story.epoch);
+}
+
+STORE_TEST("store: reads during writes see whole writes only") {
+    TestType fx;
+    Store& store = fx.store();
+    REQUIRE(run(fx, create("s")).ok());
+    constexpr int kWrites = 40;
+    constexpr Seq kBatch = 3;
+
+    // Catch2 assertions are not thread-safe: readers count what they see wrong.
+    std::atomic<bool> done{false};
+    std::atomic<int> torn{0};
+    std::atomic<int> reads{0};
+    auto reader = [&] {
+        while (!done.load()) {
+            auto snap = store.snapshot("s", 5, 5);
+            if (!snap) {
+                ++torn;
+                continue;
+            }
+            Seq seq = snap->story.seq;
+            const auto& page = snap->page.entries;
+            if (seq % kBatch != 0) ++torn;
+            if (page.size() != std::min<Seq>(seq, 5)) ++torn;
+            if (!page.empty() && page.front().created_seq != seq) ++torn;
+            if (store.changed_since("s", 0, kAll).size() % kBatch != 0) ++torn;
+            if (store.entries("s", 0, kAll).entries.size() % kBatch != 0) ++torn;
+            if (!store.healthy()) ++torn;
+            ++reads;
+        }
+    };
+    std::thread r1(reader);
+    std::thread r2(reader);
+    for (int i = 0; i < kWrites; ++i) {
+        store.write([&](StoreTxn& t) {
+            for (Seq j = 0; j < kBatch; ++j)
+                if (!apply_command(t, post("s"), kNow + i).ok()) throw std::logic_error("post failed");
+        });
+    }
+    done = true;
+    r1.join();
+    r2.join();
+    CHECK(torn.load() == 0);
+    CHECK(reads.load() > 0);
+    CHECK(story_seq(store, "s") == kWrites * kBatch);
+}
+
+// ---------------------------------------------------------------------------
+// SQLite only
+// ---------------------------------------------------------------------------
+
+namespace {
+
+// A plain connection to look at (or tamper with) a store file.
+class RawDb {
+public:
+    explicit RawDb(const std::string& path) {
+        REQUIRE(sqlite3_open(path.c_str(), &db_) == SQLITE_OK);
+    }
+    ~RawDb() { sqlite3_close(db_); }
+    RawDb(const RawDb&) = delete;
+    RawDb& operator=(const RawDb&) = delete;
+
+    std::string text(const char* sql) {
+        sqlite3_stmt* stmt = nullptr;
+        REQUIRE(sqlite3_prepare_v2(db_, sql, -1, &stmt, nullptr) == SQLITE_OK);
+        std::string out;
+        if (sqlite3_step(stmt) == SQLITE_ROW) out = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+        sqlite3_finalize(stmt);
+        return out;
+    }
+    void exec(const char* sql) { REQUIRE(sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) == SQLITE_OK); }
+
+private:
+    sqlite3* db_ = nullptr;
+};
+
+}  // namespace
+
+TEST_CASE("sqlite store: schema version, pragmas and NULL keys", "[store][sqlite]") {
+    TempDir dir;
+    std::string path = (dir.path / "liveblog.db").string();
+    {
+        SqliteStore store(path);
+        CommandResult r;
+        store.write([&](StoreTxn& t) {
+            r = apply_command(t, create("s"), kNow);
+            apply_command(t, post("s"), kNow);
+            apply_command(t, post("s"), kNow);
+            apply_command(t, post("s", "k"), kNow);
+        });
+        REQUIRE(r.ok());
+    }
+    RawDb raw(path);
+    CHECK(raw.text("PRAGMA user_version") == "1");
+    CHECK(raw.text("PRAGMA journal_mode") == "wal");
+    CHECK(raw.text("SELECT count(*) FROM entries WHERE idempotency_key IS NULL") == "2");
+    CHECK(raw.text("SELECT blocks FROM entries WHERE idempotency_key = 'k'") == text_blocks().dump());
+}
+
+TEST_CASE("sqlite store: a file from a newer schema is refused", "[store][sqlite]") {
+    TempDir dir;
+    std::string path = (dir.path / "liveblog.db").string();
+    { SqliteStore store(path); }
+    {
+        RawDb raw(path);
+        raw.exec("PRAGMA user_version = 2");
+    }
+    REQUIRE_THROWS_WITH(SqliteStore(path), Catch::Contains("schema version 2") && Catch::Contains("newer"));
+}
+
+TEST_CASE("sqlite store: unusable paths fail clearly", "[store][sqlite]") {
+    TempDir dir;
+    std::string junk = (dir.path / "junk.db").string();
+    std::ofstream(junk) << "this is not a database, just some text long enough to have a header";
+    CHECK_THROWS_AS(SqliteStore(junk), StoreFailure);
+    CHECK_THROWS_AS(SqliteStore(":memory:"), StoreFailure);
+    CHECK_THROWS_AS(SqliteStore(""), StoreFailure);
+}
