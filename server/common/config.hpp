@@ -29,7 +29,7 @@ struct Config {
     double idle_timeout_s = 60;                     // pings at half of it; no answer: closed
     double auth_timeout_s = 10;                     // admin: time to send `auth`
     double reader_messages_per_s = 20, reader_burst = 40;
-    double admin_messages_per_s = 100, admin_burst = 200;
+    double admin_messages_per_s = 200, admin_burst = 500;
 
     // History and snapshots.
     std::size_t ring_capacity = 1024;

@@ -339,18 +339,6 @@ public:
     // The first failure, if any statement failed.
     const std::optional<std::string>& failure() const { return failure_; }
 
-    // Runs one statement's worth of work; records the first failure.
-    template <class F>
-    auto guarded(F f) -> decltype(f()) {
-        if (failure_) throw StoreFailure("transaction unusable after an earlier failure: " + *failure_);
-        try {
-            return f();
-        } catch (const StoreFailure& ex) {
-            failure_ = ex.what();
-            throw;
-        }
-    }
-
     std::optional<Story> load_story(const std::string& id) override {
         return guarded([&]() -> std::optional<Story> {
             Query q(c_.prepared(kSelectStory));
@@ -404,6 +392,18 @@ public:
     }
 
 private:
+    // Runs one statement's worth of work; records the first failure.
+    template <class F>
+    auto guarded(F f) -> decltype(f()) {
+        if (failure_) throw StoreFailure("transaction unusable after an earlier failure: " + *failure_);
+        try {
+            return f();
+        } catch (const StoreFailure& ex) {
+            failure_ = ex.what();
+            throw;
+        }
+    }
+
     Connection& c_;
     std::optional<std::string> failure_;
 };

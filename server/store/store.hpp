@@ -6,6 +6,8 @@
 //  - write(fn) runs fn against a transaction and commits it atomically: after
 //    write returns, everything fn saved survives a crash of the process; if it
 //    throws StoreFailure, nothing fn saved is visible, ever.
+//    A save that fails inside fn fails the whole write, even if fn catches
+//    the error.
 //  - write is called from one thread at a time (the hub's storage thread).
 //  - the read methods may be called from any thread, concurrently with write;
 //    each returns a state that some committed write left (never a torn one).

@@ -43,11 +43,12 @@ void AdminHandler::reply_error(ErrorCode code, const std::string& message, const
 
 void AdminHandler::on_message(std::string_view text) {
     nlohmann::json request_id;
+    bool is_auth = false;
     try {
         auto msg = parse_json_object(text);
         request_id = request_id_of(msg);
         auto type = msg.find("type");
-        bool is_auth = type != msg.end() && type->is_string() && *type == "auth";
+        is_auth = type != msg.end() && type->is_string() && *type == "auth";
         if (!claims_ && !is_auth)
             throw Error{ErrorCode::unauthorized, "authenticate first: {\"type\":\"auth\",\"token\":...}"};
         auto parsed = parse_admin_message(msg, claims_ ? claims_->sub : std::string(), limits_);
@@ -62,6 +63,8 @@ void AdminHandler::on_message(std::string_view text) {
         execute(std::move(std::get<Command>(parsed)), request_id);
     } catch (const Error& e) {
         reply_error(e.code, e.message, request_id);
+        if (is_auth && ++failed_auths_ >= max_failed_auths)
+            session_.close(close_code::auth_failed, "authentication failed", false);
     }
 }
 
@@ -77,10 +80,9 @@ void AdminHandler::authenticate(const std::string& token, const nlohmann::json& 
         if (claims_->stories) reply["stories"] = *claims_->stories;
         if (!request_id.is_null()) reply["request_id"] = request_id;
         session_.send_text(reply.dump());
-    } catch (const Error& e) {
+    } catch (const Error&) {
         claims_.reset();
-        reply_error(e.code, e.message, request_id);
-        if (++failed_auths_ >= max_failed_auths) session_.close(close_code::auth_failed, "authentication failed", false);
+        throw;  // answered and counted by on_message
     }
 }
 

@@ -818,7 +818,7 @@ private:
 
 }  // namespace
 
-TEST_CASE("sqlite store: schema version, pragmas and NULL keys", "[store][sqlite]") {
+TEST_CASE("sqlite store: schema version - pragmas and NULL keys", "[store][sqlite]") {
     TempDir dir;
     std::string path = (dir.path / "liveblog.db").string();
     {

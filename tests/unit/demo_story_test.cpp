@@ -9,7 +9,7 @@
 using namespace liveblog;
 using nlohmann::json;
 
-TEST_CASE("demo story: a create_story, then valid entries", "[demo]") {
+TEST_CASE("demo story: a create_story - then valid entries", "[demo]") {
     const auto commands = demo_story_commands();
     REQUIRE(commands.size() >= 11);
 

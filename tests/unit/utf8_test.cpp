@@ -125,7 +125,7 @@ TEST_CASE("is_valid_utf8: table of sequences", "[utf8]") {
     }
 }
 
-TEST_CASE("is_valid_utf8: every scalar value encodes valid, every surrogate invalid", "[utf8]") {
+TEST_CASE("is_valid_utf8: every scalar value encodes valid - every surrogate invalid", "[utf8]") {
     std::size_t wrong = 0;
     for (char32_t cp = 0; cp <= 0x10FFFF; ++cp) {
         const bool surrogate = cp >= 0xD800 && cp <= 0xDFFF;
@@ -134,7 +134,7 @@ TEST_CASE("is_valid_utf8: every scalar value encodes valid, every surrogate inva
     CHECK(wrong == 0);
 }
 
-TEST_CASE("is_valid_utf8: agrees with a naive decoder on all 1-, 2- and 3-byte inputs", "[utf8]") {
+TEST_CASE("is_valid_utf8: agrees with a naive decoder on all 1- - 2- and 3-byte inputs", "[utf8]") {
     std::size_t mismatches = 0;
     unsigned char b[3];
     for (unsigned x = 0; x < 256; ++x) {

@@ -56,7 +56,7 @@ void run(const std::vector<BlockCase>& cases) {
 
 }  // namespace
 
-TEST_CASE("validate_blocks: every block type, valid forms", "[validation]") {
+TEST_CASE("validate_blocks: every block type - valid forms", "[validation]") {
     run({
         {"text", text_block("Un paragraphe."), true},
         {"text with newline and tab", text_block("Ligne 1\nLigne 2\tfin"), true},
@@ -127,7 +127,7 @@ TEST_CASE("validate_blocks: text fields", "[validation]") {
     });
 }
 
-TEST_CASE("validate_blocks: URLs in src, url and inline links", "[validation]") {
+TEST_CASE("validate_blocks: URLs in src - url and inline links", "[validation]") {
     run({
         {"src javascript:", image_with_src("javascript:alert(1)"), false, "blocks[0].src: must be an http(s) URL"},
         {"src JavaScript: mixed case", image_with_src("JavaScript:alert(1)"), false, "http(s) URL"},

@@ -1,0 +1,122 @@
+#include "support/server_process.hpp"
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <thread>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace liveblog::test {
+
+std::string make_temp_dir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "liveblog-test-XXXXXX").string();
+    if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+    return tmpl;
+}
+
+ServerProcess::ServerProcess(Options options) : options_(std::move(options)) {
+    data_dir_ = options_.data_dir;
+    if (data_dir_.empty()) {
+        data_dir_ = make_temp_dir();
+        owns_dir_ = true;
+    }
+    start();
+}
+
+ServerProcess::~ServerProcess() {
+    if (pid_ > 0) terminate();
+    if (owns_dir_) {
+        std::error_code ec;
+        std::filesystem::remove_all(data_dir_, ec);
+    }
+}
+
+void ServerProcess::start() {
+    if (pid_ > 0) throw std::logic_error("server already running");
+    int out[2];
+    if (pipe(out) != 0) throw std::runtime_error("pipe failed");
+    std::vector<std::string> argv = {LIVEBLOG_SERVER_BINARY, "--listen", "127.0.0.1:0", "--data-dir", data_dir_,
+                                     "--threads", "2", "--log-level", "info"};
+    if (!options_.demo) argv.push_back("--no-demo");
+    argv.insert(argv.end(), options_.args.begin(), options_.args.end());
+    std::string log_path = data_dir_ + "/server.log";
+
+    pid_t pid = fork();
+    if (pid < 0) throw std::runtime_error("fork failed");
+    if (pid == 0) {
+        dup2(out[1], 1);
+        int err = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (err >= 0) dup2(err, 2);
+        close(out[0]);
+        close(out[1]);
+        setenv("LIVEBLOG_SECRET", test_secret, 1);
+        std::vector<char*> cargv;
+        for (auto& a : argv) cargv.push_back(a.data());
+        cargv.push_back(nullptr);
+        execv(cargv[0], cargv.data());
+        _exit(127);
+    }
+    close(out[1]);
+    pid_ = pid;
+
+    // Wait for "liveblog listening on http://127.0.0.1:PORT".
+    std::string line;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (port_ == 0 || line.find('\n') == std::string::npos) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        pollfd p{out[0], POLLIN, 0};
+        if (left.count() <= 0 || poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+        char buf[256];
+        ssize_t n = read(out[0], buf, sizeof buf);
+        if (n <= 0) break;
+        line.append(buf, static_cast<std::size_t>(n));
+        auto pos = line.find("http://127.0.0.1:");
+        if (pos != std::string::npos && line.find('\n', pos) != std::string::npos)
+            port_ = static_cast<unsigned short>(std::stoi(line.substr(pos + 17)));
+        if (port_) break;
+    }
+    close(out[0]);  // the server writes nothing else to stdout
+    if (port_ == 0) {
+        kill9();
+        throw std::runtime_error("liveblog-server did not start; its log:\n" + log());
+    }
+}
+
+void ServerProcess::kill9() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    port_ = 0;
+}
+
+int ServerProcess::terminate() {
+    if (pid_ <= 0) return -1;
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    for (int i = 0; i < 1000; ++i) {  // 10 s
+        if (waitpid(pid_, &status, WNOHANG) == pid_) {
+            pid_ = -1;
+            port_ = 0;
+            return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    kill9();
+    return -1;
+}
+
+std::string ServerProcess::log() const {
+    std::ifstream in(data_dir_ + "/server.log");
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+}  // namespace liveblog::test
