@@ -112,9 +112,13 @@ int serve(const std::vector<std::string>& args) {
 
     server.start();
     auto ep = server.endpoint();
-    std::string host = ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string();
     // Tests and scripts wait for this line: it is printed once the port accepts connections.
-    std::cout << "liveblog listening on http://" << host << ":" << ep.port() << std::endl;
+    std::cout << "liveblog listening on http://";
+    if (ep.address().is_v6())
+        std::cout << '[' << ep.address().to_string() << ']';
+    else
+        std::cout << ep.address().to_string();
+    std::cout << ":" << ep.port() << std::endl;
     log_info("store ", config.store, config.store == "sqlite" ? " in " + config.data_dir : std::string(),
              ", ", server.shards().size(), " I/O thread(s)");
 

@@ -148,6 +148,7 @@ void WsSession::close(unsigned short code, std::string reason, bool drop_queue) 
     close_timer_->expires_after(close_grace);
     close_timer_->async_wait([self = shared_from_this()](error_code ec) {
         if (ec) return;  // cancelled: the connection ended in time
+        log_debug("ws: peer did not complete the close in time; cutting the connection");
         error_code ignored;
         beast::get_lowest_layer(self->ws_).socket().close(ignored);
     });
@@ -163,6 +164,7 @@ void WsSession::do_close() {
 
 void WsSession::teardown() {
     if (torn_down_) return;
+    log_debug("ws: connection ended");
     torn_down_ = true;
     if (shard_.sessions.erase(this)) shard_.session_count = shard_.sessions.size();
     if (close_timer_) close_timer_->cancel();
