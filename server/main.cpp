@@ -10,6 +10,7 @@
 #include "common/clock.hpp"
 #include "common/config.hpp"
 #include "common/log.hpp"
+#include "common/metrics.hpp"
 #include "common/secret.hpp"
 #include "core/demo_story.hpp"
 #include "core/hub.hpp"
@@ -104,8 +105,9 @@ int serve(const std::vector<std::string>& args) {
     hub_config.ring_capacity = config.ring_capacity;
     hub_config.max_replay = config.max_replay;
     hub_config.snapshot_entries = config.snapshot_entries;
-    Hub hub(*store, hub_config);
-    Server server(config, hub, secret);
+    MetricsRegistry metrics;
+    Hub hub(*store, hub_config, metrics);
+    Server server(config, hub, secret, metrics);
     hub.attach_shards(server.shards());
     hub.load_stories();
     if (config.demo && store->stories().empty()) create_demo_story(hub);

@@ -71,6 +71,27 @@ const Setting settings[] = {
     {"max_replay", LB_NUM(max_replay), "changed entries a resume may replay before a snapshot is sent instead (default 500)"},
     {"snapshot_entries", LB_NUM(snapshot_entries), "entries in a snapshot (default 20)"},
     {"presence_interval_s", LB_NUM(presence_interval_s), "seconds between viewer-count updates (default 2)"},
+    {"static_dir", LB_STR(static_dir), "directory served under /static/ (default ./client-demo)"},
+    {"cache_max_age_s", LB_NUM(cache_max_age_s), "Cache-Control max-age of cacheable GETs (default 2)"},
+    {"cors_origins",
+     [](Config& c, const nlohmann::json& v) {
+         c.cors_origins.clear();
+         if (v.is_string()) {  // a flag: comma-separated
+             std::string s = v.get<std::string>();
+             for (std::size_t start = 0; start <= s.size();) {
+                 auto comma = s.find(',', start);
+                 if (comma == std::string::npos) comma = s.size();
+                 if (comma > start) c.cors_origins.push_back(s.substr(start, comma - start));
+                 start = comma + 1;
+             }
+         } else {
+             c.cors_origins = as<std::vector<std::string>>(v, "cors_origins");
+         }
+     },
+     "origins allowed to call the read API from browsers, comma-separated, or * (default none)"},
+    {"access_log", LB_BOOL(access_log), "log one line per HTTP request (default false)"},
+    {"sse_heartbeat_s", LB_NUM(sse_heartbeat_s), "seconds between SSE heartbeat comments (default 15)"},
+    {"max_page_entries", LB_NUM(max_page_entries), "largest ?limit= of an entries page (default 100)"},
 };
 
 #undef LB_STR
@@ -92,7 +113,8 @@ std::string flag_to_key(std::string flag) {
 
 // A flag value as JSON: numbers and booleans by their settings' types.
 nlohmann::json flag_value(const std::string& key, const std::string& text) {
-    if (key == "listen" || key == "data_dir" || key == "store" || key == "secret_file" || key == "log_level")
+    if (key == "listen" || key == "data_dir" || key == "store" || key == "secret_file" || key == "log_level" ||
+        key == "static_dir" || key == "cors_origins")
         return text;
     if (text == "true" || text == "false") return text == "true";
     auto j = nlohmann::json::parse(text, nullptr, false);

@@ -36,6 +36,14 @@ struct Config {
     std::size_t max_replay = 500;
     std::size_t snapshot_entries = 20;
     double presence_interval_s = 2;
+
+    // HTTP.
+    std::string static_dir = "./client-demo";     // served under /static/ (and /editor)
+    double cache_max_age_s = 2;                     // Cache-Control max-age of cacheable GETs
+    std::vector<std::string> cors_origins;          // allowed Origins for the read API; "*" for any
+    bool access_log = false;                        // one log line per HTTP request
+    double sse_heartbeat_s = 15;
+    std::size_t max_page_entries = 100;             // cap of ?limit= on entry pages
 };
 
 // Throws std::runtime_error with a message naming the key or flag.

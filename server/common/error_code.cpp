@@ -24,6 +24,7 @@ constexpr std::array<ErrorInfo, static_cast<std::size_t>(ErrorCode::internal) + 
     {ErrorCode::version_conflict, "version_conflict", 409, false},
     {ErrorCode::story_ended, "story_ended", 409, false},
     {ErrorCode::too_large, "too_large", 413, false},
+    {ErrorCode::unsupported_media_type, "unsupported_media_type", 415, false},
     {ErrorCode::too_many_subscriptions, "too_many_subscriptions", 429, false},
     {ErrorCode::too_many_connections, "too_many_connections", 429, true},
     {ErrorCode::rate_limited, "rate_limited", 429, true},

@@ -26,6 +26,7 @@ enum class ErrorCode {
     version_conflict,     // expected_version is not the entry's version
     story_ended,          // no new entries on an ended story
     too_large,            // frame or body over the configured maximum
+    unsupported_media_type,  // an HTTP body that is not application/json
     too_many_subscriptions,
     too_many_connections, // per-IP connection limit
     rate_limited,         // too many messages per second

@@ -7,11 +7,24 @@
 
 namespace liveblog {
 
-Hub::Hub(Store& store, HubConfig config)
+Hub::Hub(Store& store, HubConfig config, MetricsRegistry& metrics)
     : store_(store),
       config_(config),
+      events_published_(metrics.counter("liveblog_events_published_total", "Events committed and fanned out")),
+      store_errors_(metrics.counter("liveblog_store_errors_total", "Store commits that failed")),
+      commit_seconds_(metrics.histogram("liveblog_store_commit_seconds", "Duration of one store commit (a batch)",
+                                        Histogram::default_latency_bounds())),
+      ack_seconds_(metrics.histogram("liveblog_publish_to_ack_seconds",
+                                     "From an editor command's arrival at the storage thread to its ack",
+                                     Histogram::default_latency_bounds())),
       reader_("store-reader"),
-      writer_(store, [this](const CommandResult& r) { publish(r); }, config.max_write_batch) {}
+      writer_(
+          store, [this](const CommandResult& r) { publish(r); }, config.max_write_batch,
+          [this](const StorageWriter::BatchReport& r) {
+              commit_seconds_.observe(r.commit_seconds);
+              if (!r.ok) store_errors_.inc();
+              for (double s : r.ack_seconds) ack_seconds_.observe(s);
+          }) {}
 
 Hub::~Hub() { stop(); }
 
@@ -62,6 +75,7 @@ void Hub::publish(const CommandResult& r) {
     st.ring.push(event.compaction_key(), frame);
     st.snapshot.reset();
     ++stats_.events_published;
+    events_published_.inc();
     fan_out(frame);
 }
 
@@ -217,6 +231,54 @@ void Hub::broadcast_presence() {
         st->presence = encode_presence(id, st->viewers);
         fan_out(st->presence);
     }
+}
+
+void Hub::read_changes(const std::string& story, const ResumePoint& resume, std::function<void(CatchUp)> done) {
+    RecoveryPlan plan;
+    {
+        std::lock_guard lock(mutex_);
+        auto it = stories_.find(story);
+        if (it == stories_.end()) return done(CatchUp{});
+        StoryState& st = *it->second;
+        plan = plan_recovery(resume, {st.story.seq, st.story.epoch, st.ring.oldest_seq(st.story.seq + 1)});
+        if (plan == RecoveryPlan::up_to_date || plan == RecoveryPlan::replay_memory ||
+            (plan == RecoveryPlan::snapshot && st.snapshot)) {
+            CatchUp c;
+            c.seq = st.story.seq;
+            c.epoch = st.story.epoch;
+            c.plan = plan;
+            if (plan == RecoveryPlan::replay_memory) c.frames = st.ring.since(*resume.since);
+            if (plan == RecoveryPlan::snapshot) c.frames.push_back(st.snapshot);
+            return done(std::move(c));
+        }
+    }
+    Seq since = resume.since.value_or(0);
+    if (!reader_.post([this, story, plan, since, done] { done(read_catch_up(story, plan, since)); }))
+        done(CatchUp{});
+}
+
+std::vector<Story> Hub::stories() const {
+    std::vector<Story> out;
+    {
+        std::lock_guard lock(mutex_);
+        for (auto& [id, st] : stories_) out.push_back(st->story);
+    }
+    std::sort(out.begin(), out.end(), [](const Story& a, const Story& b) {
+        return a.created_at != b.created_at ? a.created_at > b.created_at : a.id < b.id;
+    });
+    return out;
+}
+
+std::vector<std::pair<std::string, std::size_t>> Hub::top_viewers(std::size_t top) const {
+    std::vector<std::pair<std::string, std::size_t>> out;
+    {
+        std::lock_guard lock(mutex_);
+        for (auto& [id, st] : stories_)
+            if (st->viewers) out.emplace_back(id, st->viewers);
+    }
+    std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
+    if (out.size() > top) out.resize(top);
+    return out;
 }
 
 void Hub::probe_store() {

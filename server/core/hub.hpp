@@ -26,6 +26,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/metrics.hpp"
 #include "common/work_queue.hpp"
 #include "core/command.hpp"
 #include "core/event_ring.hpp"
@@ -68,7 +69,7 @@ struct HubStats {
 
 class Hub {
 public:
-    Hub(Store& store, HubConfig config);
+    Hub(Store& store, HubConfig config, MetricsRegistry& metrics);
     ~Hub();
 
     // Before any traffic: the shards to fan out to, and the stories in the store.
@@ -79,6 +80,13 @@ public:
     SubscribeResult subscribe(Shard& shard, Subscription& sub, const ResumePoint& resume,
                               std::function<void(CatchUp)> later);
     void unsubscribe(Shard& shard, Subscription& sub);
+
+    // ---- plain reads (HTTP): results come from the reader thread ----
+    // The catch-up a reader resuming from `resume` would get, without subscribing.
+    void read_changes(const std::string& story, const ResumePoint& resume, std::function<void(CatchUp)> done);
+    // Runs fn on the reader thread (store reads, file reads): never on an I/O thread.
+    // False when the server is stopping (fn will not run).
+    bool run_read(std::function<void()> fn) { return reader_.post(std::move(fn)); }
 
     // ---- editors: any thread; `done` runs on the storage thread ----
     void submit(Command command, std::function<void(const CommandResult&)> done);
@@ -94,6 +102,9 @@ public:
 
     bool has_story(const std::string& id) const;
     std::optional<Story> story(const std::string& id) const;
+    std::vector<Story> stories() const;  // newest first
+    // Viewer counts of the `top` most followed stories, most first.
+    std::vector<std::pair<std::string, std::size_t>> top_viewers(std::size_t top) const;
     std::size_t viewers(const std::string& id) const;
     HubStats stats() const;
     Store& store() { return store_; }
@@ -124,6 +135,10 @@ private:
     std::unordered_map<std::string, std::unique_ptr<StoryState>> stories_;
     HubStats stats_;
     std::atomic<bool> probe_ok_{true};
+    Counter& events_published_;
+    Counter& store_errors_;
+    Histogram& commit_seconds_;
+    Histogram& ack_seconds_;
     WorkQueue reader_;
     StorageWriter writer_;
 };

@@ -52,7 +52,7 @@ nlohmann::json event_json(const Event& e) {
     return j;
 }
 
-FramePtr encode_event(const Event& e) { return make_frame(e.story, e.seq, dump(event_json(e))); }
+FramePtr encode_event(const Event& e) { return make_shared_frame(e.story, e.seq, dump(event_json(e))); }
 
 FramePtr encode_snapshot(const StorySnapshot& s) {
     nlohmann::json entries = nlohmann::json::array();
@@ -65,12 +65,12 @@ FramePtr encode_snapshot(const StorySnapshot& s) {
                      {"pinned", std::move(pinned)},
                      {"has_more", s.page.has_more}};
     // A snapshot carries the story's seq, so the frame sorts with the events.
-    return make_frame(s.story.id, s.story.seq, dump(j));
+    return make_shared_frame(s.story.id, s.story.seq, dump(j));
 }
 
 FramePtr encode_presence(const std::string& story, std::size_t viewers) {
     nlohmann::json j{{"type", "presence"}, {"story", story}, {"viewers", viewers}};
-    return make_frame(story, 0, dump(j));
+    return make_shared_frame(story, 0, dump(j));
 }
 
 std::string encode_error(ErrorCode code, std::string_view message, const nlohmann::json& request_id) {

@@ -6,8 +6,12 @@
 
 namespace liveblog {
 
-StorageWriter::StorageWriter(Store& store, Committed on_committed, std::size_t max_batch)
-    : store_(store), on_committed_(std::move(on_committed)), max_batch_(max_batch), thread_([this] { run(); }) {}
+StorageWriter::StorageWriter(Store& store, Committed on_committed, std::size_t max_batch, Observer observer)
+    : store_(store),
+      on_committed_(std::move(on_committed)),
+      max_batch_(max_batch),
+      observer_(std::move(observer)),
+      thread_([this] { run(); }) {}
 
 StorageWriter::~StorageWriter() { stop(); }
 
@@ -15,7 +19,7 @@ void StorageWriter::submit(Command command, Done done) {
     {
         std::lock_guard lock(mutex_);
         if (!stopping_) {
-            queue_.push_back({std::move(command), std::move(done)});
+            queue_.push_back({std::move(command), std::move(done), std::chrono::steady_clock::now()});
             cv_.notify_one();
             return;
         }
@@ -52,6 +56,9 @@ void StorageWriter::run() {
 void StorageWriter::commit(std::vector<Pending>& batch) {
     std::vector<CommandResult> results;
     Millis now = now_millis();
+    BatchReport report;
+    report.commands = batch.size();
+    auto started = std::chrono::steady_clock::now();
     try {
         store_.write([&](StoreTxn& txn) {
             results.clear();  // a store may retry fn; results describe the attempt that committed
@@ -61,14 +68,19 @@ void StorageWriter::commit(std::vector<Pending>& batch) {
         last_commit_ok_ = true;
     } catch (const std::exception& e) {
         log_error("store: commit of ", batch.size(), " command(s) failed: ", e.what());
+        report.ok = false;
         last_commit_ok_ = false;
         results.assign(batch.size(),
                        CommandResult::failure(ErrorCode::store_unavailable, "the store could not commit; retry later"));
     }
+    auto committed = std::chrono::steady_clock::now();
+    report.commit_seconds = std::chrono::duration<double>(committed - started).count();
     for (std::size_t i = 0; i < batch.size(); ++i) {
         if (results[i].ok()) on_committed_(results[i]);
         batch[i].done(results[i]);
+        report.ack_seconds.push_back(std::chrono::duration<double>(committed - batch[i].submitted).count());
     }
+    if (observer_) observer_(report);
 }
 
 }  // namespace liveblog

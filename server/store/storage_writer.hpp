@@ -10,6 +10,7 @@
 // Order: commands are applied in submission order; seqs follow that order.
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -25,8 +26,17 @@ class StorageWriter {
 public:
     using Done = std::function<void(const CommandResult&)>;
     using Committed = std::function<void(const CommandResult&)>;
+    // After each batch: its size, the commit's duration, whether it committed,
+    // and for each command the time from submit() to its ack (seconds).
+    struct BatchReport {
+        std::size_t commands = 0;
+        double commit_seconds = 0;
+        bool ok = true;
+        std::vector<double> ack_seconds;
+    };
+    using Observer = std::function<void(const BatchReport&)>;
 
-    StorageWriter(Store& store, Committed on_committed, std::size_t max_batch = 256);
+    StorageWriter(Store& store, Committed on_committed, std::size_t max_batch = 256, Observer observer = {});
     ~StorageWriter();
 
     // Called from any thread. After stop(), `done` gets shutting_down at once.
@@ -42,6 +52,7 @@ private:
     struct Pending {
         Command command;
         Done done;
+        std::chrono::steady_clock::time_point submitted;
     };
     void run();
     void commit(std::vector<Pending>& batch);
@@ -49,6 +60,7 @@ private:
     Store& store_;
     Committed on_committed_;
     std::size_t max_batch_;
+    Observer observer_;
     std::mutex mutex_;
     std::condition_variable cv_;
     std::deque<Pending> queue_;

@@ -4,6 +4,7 @@
 
 #include "common/clock.hpp"
 #include "common/log.hpp"
+#include "core/authorization.hpp"
 #include "protocol/codec.hpp"
 #include "protocol/messages.hpp"
 
@@ -14,7 +15,7 @@ constexpr int max_failed_auths = 3;
 std::int64_t now_seconds() { return now_millis() / 1000; }
 }  // namespace
 
-AdminHandler::AdminHandler(WsSession& session, Hub& hub, std::string secret, std::optional<Claims> claims,
+AdminHandler::AdminHandler(Connection& session, Hub& hub, std::string secret, std::optional<Claims> claims,
                            double auth_timeout_s)
     : session_(session), hub_(hub), secret_(std::move(secret)), claims_(std::move(claims)),
       auth_timeout_s_(auth_timeout_s) {}
@@ -24,7 +25,7 @@ void AdminHandler::on_open() {
     auth_timer_ = std::make_unique<net::steady_timer>(session_.shard_context().ioc);
     auth_timer_->expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
         std::chrono::duration<double>(auth_timeout_s_)));
-    std::weak_ptr<WsSession> weak = session_.weak();
+    std::weak_ptr<Connection> weak = session_.weak();
     auth_timer_->async_wait([weak, this](error_code ec) {
         auto self = weak.lock();
         if (ec || !self || self->closing() || claims_) return;
@@ -88,21 +89,16 @@ void AdminHandler::authenticate(const std::string& token, const nlohmann::json& 
 
 void AdminHandler::execute(Command command, const nlohmann::json& request_id) {
     const std::string& story = command_story(command);
-    if (std::holds_alternative<CreateStory>(command)) {
-        if (!claims_->may_create_stories())
-            throw Error{ErrorCode::forbidden, "this token may not create stories"};
-    } else if (!claims_->may_act_on(story)) {
-        throw Error{ErrorCode::forbidden, "this token is not scoped to story '" + story + "'"};
-    }
+    authorize(*claims_, command);
     // An unknown story is answered here, without a trip to the store.
     if (!std::holds_alternative<CreateStory>(command) && !hub_.has_story(story))
         throw Error{ErrorCode::unknown_story, "no story '" + story + "'"};
 
-    std::weak_ptr<WsSession> weak = session_.weak();
+    std::weak_ptr<Connection> weak = session_.weak();
     ShardContext& shard = session_.shard_context();
     hub_.submit(std::move(command), [weak, &shard, request_id](const CommandResult& r) {
         std::string reply = encode_result(request_id, r);
-        WsSession::post_to(weak, shard, [reply = std::move(reply)](WsSession& s) mutable { s.send_text(std::move(reply)); });
+        Connection::post_to(weak, shard, [reply = std::move(reply)](Connection& s) mutable { s.send_text(std::move(reply)); });
     });
 }
 

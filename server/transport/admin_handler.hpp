@@ -18,7 +18,7 @@ namespace liveblog {
 class AdminHandler : public MessageHandler {
 public:
     // `claims`: already verified from the Authorization header, if it had one.
-    AdminHandler(WsSession& session, Hub& hub, std::string secret, std::optional<Claims> claims,
+    AdminHandler(Connection& session, Hub& hub, std::string secret, std::optional<Claims> claims,
                  double auth_timeout_s);
 
     void on_open() override;
@@ -30,7 +30,7 @@ private:
     void execute(Command command, const nlohmann::json& request_id);
     void reply_error(ErrorCode code, const std::string& message, const nlohmann::json& request_id);
 
-    WsSession& session_;
+    Connection& session_;
     Hub& hub_;
     std::string secret_;
     std::optional<Claims> claims_;

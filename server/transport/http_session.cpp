@@ -2,12 +2,13 @@
 
 #include <chrono>
 
-#include <nlohmann/json.hpp>
-
 #include "common/clock.hpp"
 #include "common/log.hpp"
+#include "core/validation.hpp"
+#include "http/responses.hpp"
 #include "transport/admin_handler.hpp"
 #include "transport/reader_handler.hpp"
+#include "transport/sse_session.hpp"
 #include "transport/ws_session.hpp"
 
 namespace liveblog {
@@ -20,18 +21,6 @@ std::chrono::steady_clock::duration seconds(double s) {
     return std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(s));
 }
 
-http::response<http::string_body> json_response(http::status status, const nlohmann::json& body, unsigned version,
-                                                bool keep_alive) {
-    http::response<http::string_body> res{status, version};
-    res.set(http::field::server, "liveblog");
-    res.set(http::field::content_type, "application/json; charset=utf-8");
-    res.set(http::field::cache_control, "no-store");
-    res.keep_alive(keep_alive);
-    res.body() = body.dump();
-    res.prepare_payload();
-    return res;
-}
-
 // "Bearer <token>" -> token; empty when absent or another scheme.
 std::string bearer_token(const http::request<http::string_body>& req) {
     auto it = req.find(http::field::authorization);
@@ -42,20 +31,7 @@ std::string bearer_token(const http::request<http::string_body>& req) {
     return std::string(v.substr(prefix.size()));
 }
 
-std::string_view target_path(const http::request<http::string_body>& req) {
-    std::string_view t(req.target().data(), req.target().size());
-    return t.substr(0, t.find('?'));
-}
-
 }  // namespace
-
-http::response<http::string_body> error_response(ErrorCode code, std::string_view message, unsigned version,
-                                                 bool keep_alive) {
-    const auto& info = error_info(code);
-    nlohmann::json body{{"error", {{"code", info.wire}, {"message", message}}}};
-    if (info.retryable) body["error"]["retryable"] = true;
-    return json_response(static_cast<http::status>(info.http_status), body, version, keep_alive);
-}
 
 HttpSession::HttpSession(tcp::socket&& socket, ShardContext& shard, ServerContext& ctx, ConnectionLimiter::Ticket ticket)
     : stream_(std::move(socket)), shard_(shard), ctx_(ctx), ticket_(std::move(ticket)) {}
@@ -72,11 +48,16 @@ void HttpSession::do_read() {
 
 void HttpSession::on_read(error_code ec, std::size_t) {
     if (ec == http::error::body_limit) {
-        send(error_response(ErrorCode::too_large, "request body too large", 11, false));
+        method_ = "?";
+        target_ = "?";
+        started_ = std::chrono::steady_clock::now();
+        auto res = error_response(ErrorCode::too_large, "request body over 1 MiB");
+        res.keep_alive(false);
+        send(std::move(res));
         return;
     }
     if (ec) {
-        if (!is_benign(ec)) log_debug("http: read failed: ", ec.message());
+        if (!is_benign(ec) && ec != http::error::partial_message) log_debug("http: read failed: ", ec.message());
         error_code ignored;
         stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
         return;
@@ -85,35 +66,77 @@ void HttpSession::on_read(error_code ec, std::size_t) {
 }
 
 void HttpSession::route(http::request<http::string_body>&& req) {
-    std::string_view path = target_path(req);
-    if (websocket::is_upgrade(req) && (path == "/ws" || path == "/admin/ws")) {
-        upgrade(std::move(req));
+    started_ = std::chrono::steady_clock::now();
+    method_ = std::string(req.method_string());
+    target_ = std::string(req.target());
+    head_ = req.method() == http::verb::head;
+    auto path = split_path(target_);
+
+    if (websocket::is_upgrade(req) && path.size() == 1 && (path[0] == "ws")) return upgrade(std::move(req));
+    if (websocket::is_upgrade(req) && path.size() == 2 && path[0] == "admin" && path[1] == "ws")
+        return upgrade(std::move(req));
+    if (req.method() == http::verb::get && path.size() == 3 && path[0] == "sse" && path[1] == "stories")
+        return start_sse(std::move(req), path[2]);
+    if (req.method() == http::verb::get && (target_ == "/ws" || target_ == "/admin/ws")) {
+        send(error_response(ErrorCode::bad_request, "this endpoint takes a WebSocket upgrade"));
         return;
     }
+
     bool keep_alive = req.keep_alive();
-    if (req.method() == http::verb::get || req.method() == http::verb::head) {
-        if (path == "/healthz") {
-            send(json_response(http::status::ok, {{"status", "ok"}}, req.version(), keep_alive));
-            return;
+    unsigned version = req.version();
+    // The session lives until its response is written: HttpApi answers
+    // exactly once, possibly from the reader or storage thread.
+    ShardContext& shard = shard_;
+    ctx_.api.handle(req, [self = shared_from_this(), &shard, keep_alive, version](HttpResponse res) {
+        res.version(version);
+        res.keep_alive(keep_alive);
+        net::post(shard.ioc, [self, res = std::move(res)]() mutable { self->send(std::move(res)); });
+    });
+}
+
+void HttpSession::start_sse(http::request<http::string_body>&& req, const std::string& story) {
+    ResumePoint resume;
+    std::string extra_headers;
+    try {
+        check_slug(story);
+        if (!ctx_.hub.has_story(story)) throw Error{ErrorCode::unknown_story, "no story '" + story + "'"};
+        // Last-Event-ID (a browser's automatic resume) wins over ?since=.
+        auto last = req.find("Last-Event-ID");
+        std::string since = last != req.end() ? std::string(last->value()) : query_param(target_, "since").value_or("");
+        if (!since.empty()) {
+            if (since.size() > 19 || since.find_first_not_of("0123456789") != std::string::npos)
+                throw Error{ErrorCode::bad_request, "Last-Event-ID / since: must be a seq"};
+            resume.since = std::stoull(since);
         }
-        if (path == "/readyz") {
-            bool ready = ctx_.hub.store_ready();
-            send(json_response(ready ? http::status::ok : http::status::service_unavailable,
-                               {{"status", ready ? "ready" : "store_unavailable"}}, req.version(), keep_alive));
-            return;
-        }
-        if (path == "/ws" || path == "/admin/ws") {
-            send(error_response(ErrorCode::bad_request, "this endpoint takes a WebSocket upgrade", req.version(),
-                                keep_alive));
-            return;
+        if (auto epoch = query_param(target_, "epoch")) resume.epoch = *epoch;
+    } catch (const Error& e) {
+        send(error_response(e.code, e.message));
+        return;
+    }
+    if (!ctx_.config.cors_origins.empty()) {
+        auto origin = req.find(http::field::origin);
+        if (origin != req.end()) {
+            std::string o(origin->value());
+            for (auto& allowed : ctx_.config.cors_origins)
+                if (allowed == "*" || allowed == o) {
+                    extra_headers = "Access-Control-Allow-Origin: " + (allowed == "*" ? std::string("*") : o) + "\r\n";
+                    break;
+                }
         }
     }
-    send(error_response(ErrorCode::not_found, "no such endpoint", req.version(), keep_alive));
+    if (ctx_.config.access_log) log_info("http: GET ", target_, " 200 (event stream)");
+    SseLimits limits;
+    limits.max_queue_bytes = ctx_.config.max_queue_bytes;
+    limits.heartbeat_s = ctx_.config.sse_heartbeat_s;
+    stream_.expires_never();
+    auto session = std::make_shared<SseSession>(stream_.release_socket(), shard_, ctx_.hub, limits, std::move(ticket_),
+                                                std::move(extra_headers));
+    session->start(story, resume);
 }
 
 void HttpSession::upgrade(http::request<http::string_body>&& req) {
     const Config& cfg = ctx_.config;
-    bool admin = target_path(req) == "/admin/ws";
+    bool admin = req.target().starts_with("/admin");
     std::optional<Claims> claims;
     if (admin) {
         std::string token = bearer_token(req);
@@ -122,7 +145,9 @@ void HttpSession::upgrade(http::request<http::string_body>&& req) {
                 claims = verify_token(token, ctx_.secret, now_millis() / 1000);
             } catch (const Error& e) {
                 // A bad header token is refused before the upgrade: HTTP 401 with the code.
-                send(error_response(e.code, e.message, req.version(), false));
+                auto res = error_response(e.code, e.message);
+                res.keep_alive(false);
+                send(std::move(res));
                 return;
             }
         }
@@ -135,7 +160,9 @@ void HttpSession::upgrade(http::request<http::string_body>&& req) {
     limits.messages_per_s = admin ? cfg.admin_messages_per_s : cfg.reader_messages_per_s;
     limits.burst = admin ? cfg.admin_burst : cfg.reader_burst;
 
-    auto session = std::make_shared<WsSession>(stream_.release_socket(), shard_, limits, std::move(ticket_));
+    auto session = std::make_shared<WsSession>(stream_.release_socket(), shard_,
+                                               admin ? Transport::admin_websocket : Transport::websocket, limits,
+                                               std::move(ticket_));
     if (admin)
         session->set_handler(std::make_unique<AdminHandler>(*session, ctx_.hub, ctx_.secret, std::move(claims),
                                                             cfg.auth_timeout_s));
@@ -146,6 +173,21 @@ void HttpSession::upgrade(http::request<http::string_body>&& req) {
 
 void HttpSession::send(http::response<http::string_body>&& res) {
     bool keep_alive = res.keep_alive();
+    if (head_) {
+        // HEAD: the GET's headers, no body.
+        auto length = res.body().size();
+        res.body().clear();
+        res.content_length(length);
+    }
+    if (ctx_.config.access_log) {
+        auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started_);
+        log_info("http: ", method_, " ", target_, " ", res.result_int(), " ", res.body().size(), "B ",
+                 us.count() / 1000.0, "ms");
+    }
+    ctx_.metrics
+        .counter("liveblog_http_responses_total", "HTTP responses by status class",
+                 {{"class", std::to_string(res.result_int() / 100) + "xx"}})
+        .inc();
     response_ = std::make_shared<http::response<http::string_body>>(std::move(res));
     http::async_write(stream_, *response_,
                       beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), keep_alive));

@@ -1,8 +1,10 @@
 #pragma once
 // One HTTP connection until it upgrades: reads requests (keep-alive) under
-// the handshake timeout and body limit, answers health checks, and hands
-// /ws and /admin/ws upgrades to a WsSession with the right handler.
+// the handshake timeout and body limit, hands /ws and /admin/ws upgrades to a
+// WsSession with the right handler and /sse/stories/{id} to an SseSession,
+// and everything else to HttpApi, one request at a time.
 
+#include <chrono>
 #include <memory>
 #include <optional>
 
@@ -23,6 +25,7 @@ private:
     void on_read(error_code ec, std::size_t bytes);
     void route(http::request<http::string_body>&& req);
     void upgrade(http::request<http::string_body>&& req);
+    void start_sse(http::request<http::string_body>&& req, const std::string& story);
     void send(http::response<http::string_body>&& res);
     void on_write(bool keep_alive, error_code ec, std::size_t bytes);
 
@@ -33,10 +36,10 @@ private:
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     std::shared_ptr<http::response<http::string_body>> response_;
+    // For the access log and the request histogram.
+    std::string method_, target_;
+    std::chrono::steady_clock::time_point started_;
+    bool head_ = false;
 };
-
-// A JSON error response: {"error":{"code":...,"message":...}} with the code's status.
-http::response<http::string_body> error_response(ErrorCode code, std::string_view message, unsigned version,
-                                                 bool keep_alive);
 
 }  // namespace liveblog

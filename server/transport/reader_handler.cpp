@@ -4,7 +4,7 @@
 
 namespace liveblog {
 
-ReaderHandler::ReaderHandler(WsSession& session, Hub& hub, std::size_t max_subscriptions)
+ReaderHandler::ReaderHandler(Connection& session, Hub& hub, std::size_t max_subscriptions)
     : session_(session), hub_(hub), max_subscriptions_(max_subscriptions) {}
 
 void ReaderHandler::on_message(std::string_view text) {
@@ -42,13 +42,13 @@ void ReaderHandler::subscribe(const SubscribeMessage& m) {
     sub->story = m.story;
     sub->generation = next_generation_++;
 
-    std::weak_ptr<WsSession> weak = session_.weak();
+    std::weak_ptr<Connection> weak = session_.weak();
     ShardContext& shard = session_.shard_context();
     std::string story = m.story;
     std::uint64_t generation = sub->generation;
     // Catch-ups that finish later come back through this handler while the session lives.
     auto on_later = [weak, &shard, this, story, generation](CatchUp c) {
-        WsSession::post_to(weak, shard, [this, story, generation, c = std::move(c)](WsSession&) {
+        Connection::post_to(weak, shard, [this, story, generation, c = std::move(c)](Connection&) {
             finish_catch_up(story, generation, c);
         });
     };

@@ -17,19 +17,19 @@ namespace liveblog {
 
 class ReaderHandler : public MessageHandler, public Subscriber {
 public:
-    ReaderHandler(WsSession& session, Hub& hub, std::size_t max_subscriptions);
+    ReaderHandler(Connection& session, Hub& hub, std::size_t max_subscriptions);
 
     void on_message(std::string_view text) override;
     void on_close() override;
     void deliver(Subscription& sub, const FramePtr& frame) override;
+    void subscribe(const SubscribeMessage& m);
 
 private:
-    void subscribe(const SubscribeMessage& m);
     void unsubscribe(const std::string& story);
     void start_live(Subscription& sub, const CatchUp& catch_up);
     void finish_catch_up(const std::string& story, std::uint64_t generation, const CatchUp& catch_up);
 
-    WsSession& session_;
+    Connection& session_;
     Hub& hub_;
     std::size_t max_subscriptions_;
     std::unordered_map<std::string, std::unique_ptr<Subscription>> subscriptions_;

@@ -4,19 +4,48 @@
 
 #include "common/error_code.hpp"
 #include "common/log.hpp"
-#include "transport/ws_session.hpp"
+#include "transport/connection.hpp"
 
 namespace liveblog {
 
-Server::Server(const Config& config, Hub& hub, std::string secret)
+Server::Server(const Config& config, Hub& hub, std::string secret, MetricsRegistry& metrics)
     : config_(config),
       hub_(hub),
-      ctx_{config, hub, std::move(secret), std::make_shared<ConnectionLimiter>(config.max_connections_per_ip)} {
+      api_(config, hub, secret, metrics),
+      ctx_{config, hub, secret, std::make_shared<ConnectionLimiter>(config.max_connections_per_ip), metrics, api_} {
     std::size_t n = config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
     for (std::size_t i = 0; i < n; ++i) shards_.push_back(std::make_unique<ShardContext>(i));
     std::vector<ShardContext*> all;
     for (auto& s : shards_) all.push_back(s.get());
     listener_ = std::make_shared<Listener>(*shards_[0], all, ctx_);
+    register_metrics(metrics);
+}
+
+// Values summed over the shards at scrape time: the hot path only bumps its
+// own shard's relaxed counters.
+void Server::register_metrics(MetricsRegistry& metrics) {
+    metrics.add_collector([this](MetricsWriter& w) {
+        std::vector<MetricSample> open;
+        for (int t = 0; t < 3; ++t) {
+            double n = 0;
+            for (auto& s : shards_) n += static_cast<double>(s->stats.open[t].load(std::memory_order_relaxed));
+            open.push_back({{{"transport", transport_names[t]}}, n});
+        }
+        w.gauge("liveblog_connections", "Open reader and editor connections by transport", std::move(open));
+        double frames = 0, bytes = 0, dropped = 0;
+        for (auto& s : shards_) {
+            frames += static_cast<double>(s->stats.frames_sent.load(std::memory_order_relaxed));
+            bytes += static_cast<double>(s->stats.bytes_sent.load(std::memory_order_relaxed));
+            dropped += static_cast<double>(s->stats.slow_readers_dropped.load(std::memory_order_relaxed));
+        }
+        w.counter("liveblog_frames_sent_total", "Frames written to readers and editors", frames);
+        w.counter("liveblog_bytes_sent_total", "Bytes of frames written to readers and editors", bytes);
+        w.counter("liveblog_slow_readers_dropped_total", "Connections closed because their queue overflowed", dropped);
+        std::vector<MetricSample> viewers;
+        for (auto& [story, n] : hub_.top_viewers(20)) viewers.push_back({{{"story", story}}, static_cast<double>(n)});
+        w.gauge("liveblog_story_subscribers", "Readers following a story (the 20 most followed)", std::move(viewers));
+        w.gauge("liveblog_store_ready", "1 when the store commits and reads", hub_.store_ready() ? 1.0 : 0.0);
+    });
 }
 
 Server::~Server() { shutdown(std::chrono::milliseconds(0)); }
@@ -69,8 +98,8 @@ void Server::shutdown(std::chrono::milliseconds grace) {
         for (auto& s : shards_) {
             ShardContext* shard = s.get();
             net::post(shard->ioc, [shard] {
-                std::vector<WsSession*> open(shard->sessions.begin(), shard->sessions.end());
-                for (WsSession* session : open) session->close(close_code::going_away, "server shutting down", false);
+                std::vector<Connection*> open(shard->sessions.begin(), shard->sessions.end());
+                for (Connection* c : open) c->close(close_code::going_away, "server shutting down", false);
             });
         }
         auto deadline = std::chrono::steady_clock::now() + grace;

@@ -14,7 +14,7 @@ namespace liveblog {
 
 class Server {
 public:
-    Server(const Config& config, Hub& hub, std::string secret);
+    Server(const Config& config, Hub& hub, std::string secret, MetricsRegistry& metrics);
     ~Server();
 
     // The shards, for Hub::attach_shards before start().
@@ -31,8 +31,11 @@ public:
 private:
     void schedule_presence();
 
+    void register_metrics(MetricsRegistry& metrics);
+
     const Config& config_;
     Hub& hub_;
+    HttpApi api_;
     ServerContext ctx_;
     std::vector<std::unique_ptr<ShardContext>> shards_;
     std::shared_ptr<Listener> listener_;

@@ -5,7 +5,9 @@
 #include <string>
 
 #include "common/config.hpp"
+#include "common/metrics.hpp"
 #include "core/hub.hpp"
+#include "http/http_api.hpp"
 #include "transport/connection_limiter.hpp"
 
 namespace liveblog {
@@ -15,6 +17,8 @@ struct ServerContext {
     Hub& hub;
     std::string secret;  // token signing key
     std::shared_ptr<ConnectionLimiter> limiter;
+    MetricsRegistry& metrics;
+    HttpApi& api;
 };
 
 }  // namespace liveblog

@@ -17,11 +17,14 @@ std::chrono::steady_clock::duration seconds(double s) {
 }
 }  // namespace
 
-WsSession::WsSession(tcp::socket&& socket, ShardContext& shard, WsLimits limits, ConnectionLimiter::Ticket ticket)
-    : ws_(std::move(socket)),
-      shard_(shard),
+WsSession::WsSession(tcp::socket&& socket, ShardContext& shard, Transport transport, WsLimits limits,
+                     ConnectionLimiter::Ticket ticket)
+    : Connection(shard),
+      ws_(std::move(socket)),
+      transport_(transport),
       limits_(limits),
       ticket_(std::move(ticket)),
+      queue_(limits.max_queue_bytes),
       bucket_(limits.messages_per_s, limits.burst) {}
 
 WsSession::~WsSession() = default;
@@ -38,7 +41,7 @@ void WsSession::start(http::request<http::string_body> upgrade) {
     ws_.read_message_max(limits_.max_message_bytes);
     ws_.auto_fragment(false);
     ws_.text(true);
-    ws_.async_accept(upgrade, beast::bind_front_handler(&WsSession::on_accept, shared_from_this()));
+    ws_.async_accept(upgrade, beast::bind_front_handler(&WsSession::on_accept, self()));
 }
 
 void WsSession::on_accept(error_code ec) {
@@ -47,8 +50,7 @@ void WsSession::on_accept(error_code ec) {
         torn_down_ = true;  // never opened: the handler has nothing to detach
         return;
     }
-    shard_.sessions.insert(this);
-    shard_.session_count = shard_.sessions.size();
+    shard_.open(this, transport_);
     if (handler_) handler_->on_open();
     do_read();
 }
@@ -58,7 +60,7 @@ void WsSession::on_accept(error_code ec) {
 // ---------------------------------------------------------------------------
 
 void WsSession::do_read() {
-    ws_.async_read(buffer_, beast::bind_front_handler(&WsSession::on_read, shared_from_this()));
+    ws_.async_read(buffer_, beast::bind_front_handler(&WsSession::on_read, self()));
 }
 
 void WsSession::on_read(error_code ec, std::size_t) {
@@ -88,37 +90,34 @@ void WsSession::on_read(error_code ec, std::size_t) {
 // Writing
 // ---------------------------------------------------------------------------
 
-void WsSession::send_text(std::string text) { send(make_frame({}, 0, std::move(text))); }
-
 void WsSession::send(const FramePtr& frame) {
     if (closing_ || torn_down_) return;
-    if (queued_bytes_ + frame->size() > limits_.max_queue_bytes) {
-        log_info("ws: slow reader dropped (", queued_bytes_, " bytes queued)");
+    if (!queue_.push(frame, frame->text.size())) {
+        log_info("ws: slow reader dropped (", queue_.bytes(), " bytes queued)");
+        ++shard_.stats.slow_readers_dropped;
         close(close_code::slow_reader, "slow reader: resume with since", true);
         return;
     }
-    queued_bytes_ += frame->size();
-    queue_.push_back(frame);
     if (!writing_) do_write();
 }
 
 void WsSession::do_write() {
     writing_ = true;
     const FramePtr& f = queue_.front();
-    ws_.async_write(net::buffer(f->text), beast::bind_front_handler(&WsSession::on_write, shared_from_this()));
+    ws_.async_write(net::buffer(f->text), beast::bind_front_handler(&WsSession::on_write, self()));
 }
 
 void WsSession::on_write(error_code ec, std::size_t) {
     writing_ = false;
     if (ec) {
         if (!is_benign(ec)) log_debug("ws: write failed: ", ec.message());
-        queue_.clear();
-        queued_bytes_ = 0;
+        queue_.drop(false);
         return;  // the read side sees the failure too and tears down
     }
     if (!queue_.empty()) {
-        queued_bytes_ -= queue_.front()->size();
-        queue_.pop_front();
+        ++shard_.stats.frames_sent;
+        shard_.stats.bytes_sent += queue_.front()->text.size();
+        queue_.pop();
     }
     if (!queue_.empty())
         do_write();
@@ -134,19 +133,10 @@ void WsSession::close(unsigned short code, std::string reason, bool drop_queue) 
     if (closing_ || torn_down_) return;
     closing_ = true;
     close_reason_ = websocket::close_reason(static_cast<websocket::close_code>(code), reason);
-    if (drop_queue && !queue_.empty()) {
-        // Keep the frame being written (Beast is sending it); drop the rest.
-        FramePtr in_flight = writing_ ? queue_.front() : nullptr;
-        queue_.clear();
-        queued_bytes_ = 0;
-        if (in_flight) {
-            queue_.push_back(in_flight);
-            queued_bytes_ = in_flight->size();
-        }
-    }
+    if (drop_queue) queue_.drop(writing_);  // the frame being written must stay until Beast is done with it
     close_timer_ = std::make_unique<net::steady_timer>(ws_.get_executor());
     close_timer_->expires_after(close_grace);
-    close_timer_->async_wait([self = shared_from_this()](error_code ec) {
+    close_timer_->async_wait([self = self()](error_code ec) {
         if (ec) return;  // cancelled: the connection ended in time
         log_debug("ws: peer did not complete the close in time; cutting the connection");
         error_code ignored;
@@ -157,7 +147,7 @@ void WsSession::close(unsigned short code, std::string reason, bool drop_queue) 
 
 void WsSession::do_close() {
     close_sent_ = true;
-    ws_.async_close(close_reason_, [self = shared_from_this()](error_code ec) {
+    ws_.async_close(close_reason_, [self = self()](error_code ec) {
         if (ec && !is_benign(ec)) log_debug("ws: close failed: ", ec.message());
     });
 }
@@ -166,10 +156,9 @@ void WsSession::teardown() {
     if (torn_down_) return;
     log_debug("ws: connection ended");
     torn_down_ = true;
-    if (shard_.sessions.erase(this)) shard_.session_count = shard_.sessions.size();
+    shard_.closed(this, transport_);
     if (close_timer_) close_timer_->cancel();
-    queue_.clear();
-    queued_bytes_ = 0;
+    if (!writing_) queue_.drop(false);
     if (handler_) handler_->on_close();
 }
 

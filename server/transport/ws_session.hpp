@@ -3,8 +3,7 @@
 // rate limit and close. What the messages mean is the MessageHandler's
 // business (reader_handler, admin_handler): this class knows no protocol.
 //
-// Threading: everything runs on the shard's thread. Other threads reach a
-// session only through post_to() with a weak_ptr.
+// Threading: see Connection.
 // Bounds: the outbound queue holds at most max_queue_bytes; a frame that
 // would pass it closes the connection with 4008 (slow_reader) and drops the
 // queue, so a slow reader never holds memory or slows anyone else.
@@ -15,14 +14,12 @@
 #include <string>
 
 #include "common/token_bucket.hpp"
-#include "core/frame.hpp"
+#include "transport/connection.hpp"
 #include "transport/connection_limiter.hpp"
 #include "transport/net.hpp"
-#include "transport/shard_context.hpp"
+#include "transport/outbound_queue.hpp"
 
 namespace liveblog {
-
-class WsSession;
 
 class MessageHandler {
 public:
@@ -43,32 +40,19 @@ struct WsLimits {
     double burst = 40;
 };
 
-class WsSession : public std::enable_shared_from_this<WsSession> {
+class WsSession : public Connection {
 public:
-    WsSession(tcp::socket&& socket, ShardContext& shard, WsLimits limits, ConnectionLimiter::Ticket ticket);
-    ~WsSession();
+    WsSession(tcp::socket&& socket, ShardContext& shard, Transport transport, WsLimits limits,
+              ConnectionLimiter::Ticket ticket);
+    ~WsSession() override;
 
     void set_handler(std::unique_ptr<MessageHandler> handler) { handler_ = std::move(handler); }
     void start(http::request<http::string_body> upgrade);
 
-    void send(const FramePtr& frame);
-    void send_text(std::string text);
+    void send(const FramePtr& frame) override;
     // Sends a close frame after what is queued (or at once, dropping the
     // queue); the connection is cut if the peer does not answer in 5 s.
-    void close(unsigned short code, std::string reason, bool drop_queue);
-
-    ShardContext& shard_context() { return shard_; }
-    std::weak_ptr<WsSession> weak() { return weak_from_this(); }
-    bool closing() const { return closing_; }
-
-    // Runs fn(session) on the session's thread, if the session still exists then.
-    template <class F>
-    static void post_to(const std::weak_ptr<WsSession>& weak, ShardContext& shard, F&& fn) {
-        net::post(shard.ioc, [weak, fn = std::forward<F>(fn)]() mutable {
-            if (auto self = weak.lock())
-                if (!self->torn_down_) fn(*self);
-        });
-    }
+    void close(unsigned short code, std::string reason, bool drop_queue) override;
 
 private:
     void on_accept(error_code ec);
@@ -78,19 +62,17 @@ private:
     void on_write(error_code ec, std::size_t bytes);
     void do_close();
     void teardown();
+    std::shared_ptr<WsSession> self() { return std::static_pointer_cast<WsSession>(shared_from_this()); }
 
     websocket::stream<beast::tcp_stream> ws_;
-    ShardContext& shard_;
+    Transport transport_;
     WsLimits limits_;
     ConnectionLimiter::Ticket ticket_;
     std::unique_ptr<MessageHandler> handler_;
     beast::flat_buffer buffer_;
-    std::deque<FramePtr> queue_;
-    std::size_t queued_bytes_ = 0;
+    OutboundQueue queue_;
     bool writing_ = false;
-    bool closing_ = false;
     bool close_sent_ = false;
-    bool torn_down_ = false;
     websocket::close_reason close_reason_;
     std::unique_ptr<net::steady_timer> close_timer_;  // made only when closing
     TokenBucket bucket_;

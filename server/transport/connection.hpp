@@ -1,0 +1,47 @@
+#pragma once
+// What a reader or editor protocol needs from its connection, whatever the
+// transport (WebSocket or Server-Sent Events): send frames through a
+// bounded queue, close, and be reached safely from other threads.
+//
+// Threading: everything runs on the shard's thread. Other threads reach a
+// connection only through post_to() with a weak_ptr.
+
+#include <memory>
+#include <string>
+
+#include "core/frame.hpp"
+#include "transport/shard_context.hpp"
+
+namespace liveblog {
+
+class Connection : public std::enable_shared_from_this<Connection> {
+public:
+    explicit Connection(ShardContext& shard) : shard_(shard) {}
+    virtual ~Connection() = default;
+
+    virtual void send(const FramePtr& frame) = 0;
+    void send_text(std::string text) { send(make_frame({}, 0, std::move(text))); }
+    // Ends the connection (WebSocket: a close frame with `code` after what is
+    // queued, or at once when drop_queue).
+    virtual void close(unsigned short code, std::string reason, bool drop_queue) = 0;
+
+    ShardContext& shard_context() { return shard_; }
+    std::weak_ptr<Connection> weak() { return weak_from_this(); }
+    bool closing() const { return closing_; }
+
+    // Runs fn(connection) on its thread, if it is still open then.
+    template <class F>
+    static void post_to(const std::weak_ptr<Connection>& weak, ShardContext& shard, F&& fn) {
+        net::post(shard.ioc, [weak, fn = std::forward<F>(fn)]() mutable {
+            if (auto self = weak.lock())
+                if (!self->torn_down_) fn(*self);
+        });
+    }
+
+protected:
+    ShardContext& shard_;
+    bool closing_ = false;
+    bool torn_down_ = false;
+};
+
+}  // namespace liveblog
