@@ -129,6 +129,28 @@ HttpResult http_request(unsigned short port, const std::string& method, const st
     }
     http::write(sock, req);
     beast::flat_buffer buf;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(64 << 20);
+    parser.skip(req.method() == http::verb::head);  // a HEAD answer has headers only
+    http::read(sock, buf, parser);
+    auto res = parser.release();
+    HttpResult r;
+    r.status = static_cast<int>(res.result_int());
+    r.body = res.body();
+    for (auto& f : res) r.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+    return r;
+}
+
+}  // namespace liveblog::test
+
+namespace liveblog::test {
+
+HttpResult raw_http_exchange(unsigned short port, const std::string& raw) {
+    net::io_context ioc;
+    tcp::socket sock(ioc);
+    sock.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+    net::write(sock, net::buffer(raw));
+    beast::flat_buffer buf;
     http::response<http::string_body> res;
     http::read(sock, buf, res);
     HttpResult r;

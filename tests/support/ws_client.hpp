@@ -76,4 +76,7 @@ struct HttpResult {
 HttpResult http_request(unsigned short port, const std::string& method, const std::string& target,
                         const std::string& body = {}, const std::vector<std::pair<std::string, std::string>>& headers = {});
 
+// Sends `raw` bytes as they are (e.g. a head announcing a huge body) and reads one response.
+HttpResult raw_http_exchange(unsigned short port, const std::string& raw);
+
 }  // namespace liveblog::test
