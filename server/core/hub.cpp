@@ -137,7 +137,7 @@ SubscribeResult Hub::subscribe(Shard& shard, Subscription& sub, const ResumePoin
             return result;
         }
     }
-    if (st.presence) now.frames.push_back(st.presence);
+    now.presence = st.presence;
     result.now = std::move(now);
     return result;
 }
@@ -165,13 +165,23 @@ CatchUp Hub::read_snapshot(const std::string& story) {
     if (it != stories_.end()) {
         // Only a snapshot of the current seq may serve later subscribers.
         if (it->second->story.seq == c.seq) it->second->snapshot = frame;
-        if (it->second->presence) c.frames.push_back(it->second->presence);
+        c.presence = it->second->presence;
     }
     return c;
 }
 
 CatchUp Hub::read_catch_up(const std::string& story, RecoveryPlan plan, Seq since) {
-    if (plan == RecoveryPlan::snapshot) return read_snapshot(story);
+    try {
+        return plan == RecoveryPlan::snapshot ? read_snapshot(story) : read_changes_from_store(story, plan, since);
+    } catch (const std::exception& e) {
+        log_error("store: read for '", story, "' failed: ", e.what());
+        CatchUp failed;
+        failed.failed = true;
+        return failed;
+    }
+}
+
+CatchUp Hub::read_changes_from_store(const std::string& story, RecoveryPlan plan, Seq since) {
 
     // Read the story first, then the entries, and keep only changes up to
     // the story's seq: a consistent cut even if writes land in between (later
@@ -215,7 +225,7 @@ CatchUp Hub::read_catch_up(const std::string& story, RecoveryPlan plan, Seq sinc
     std::lock_guard lock(mutex_);
     ++stats_.replays_from_store;
     auto it = stories_.find(story);
-    if (it != stories_.end() && it->second->presence) c.frames.push_back(it->second->presence);
+    if (it != stories_.end()) c.presence = it->second->presence;
     return c;
 }
 
@@ -238,7 +248,11 @@ void Hub::read_changes(const std::string& story, const ResumePoint& resume, std:
     {
         std::lock_guard lock(mutex_);
         auto it = stories_.find(story);
-        if (it == stories_.end()) return done(CatchUp{});
+        if (it == stories_.end()) {
+            CatchUp none;
+            none.failed = true;
+            return done(std::move(none));
+        }
         StoryState& st = *it->second;
         plan = plan_recovery(resume, {st.story.seq, st.story.epoch, st.ring.oldest_seq(st.story.seq + 1)});
         if (plan == RecoveryPlan::up_to_date || plan == RecoveryPlan::replay_memory ||
@@ -253,8 +267,11 @@ void Hub::read_changes(const std::string& story, const ResumePoint& resume, std:
         }
     }
     Seq since = resume.since.value_or(0);
-    if (!reader_.post([this, story, plan, since, done] { done(read_catch_up(story, plan, since)); }))
-        done(CatchUp{});
+    if (!reader_.post([this, story, plan, since, done] { done(read_catch_up(story, plan, since)); })) {
+        CatchUp stopping;
+        stopping.failed = true;
+        done(std::move(stopping));
+    }
 }
 
 std::vector<Story> Hub::stories() const {

@@ -46,12 +46,14 @@ struct HubConfig {
 };
 
 // What a (re)subscribing reader is sent before live events: frames in order,
-// covering everything up to `seq`.
+// covering everything up to `seq`, then the story's latest presence.
 struct CatchUp {
     std::vector<FramePtr> frames;
+    FramePtr presence;  // may be null
     Seq seq = 0;
     std::string epoch;
     RecoveryPlan plan = RecoveryPlan::snapshot;
+    bool failed = false;  // the store could not be read: nothing above is valid
 };
 
 struct SubscribeResult {
@@ -82,7 +84,9 @@ public:
     void unsubscribe(Shard& shard, Subscription& sub);
 
     // ---- plain reads (HTTP): results come from the reader thread ----
-    // The catch-up a reader resuming from `resume` would get, without subscribing.
+    // The catch-up a reader resuming from `resume` would get, without
+    // subscribing (the story must exist). `failed` is set when the store could
+    // not be read or the server is stopping.
     void read_changes(const std::string& story, const ResumePoint& resume, std::function<void(CatchUp)> done);
     // Runs fn on the reader thread (store reads, file reads): never on an I/O thread.
     // False when the server is stopping (fn will not run).
@@ -125,7 +129,9 @@ private:
 
     void publish(const CommandResult& result);  // storage thread, after commit
     void fan_out(const FramePtr& frame);        // caller holds mutex_
+    // Never throws: a store failure comes back as CatchUp::failed.
     CatchUp read_catch_up(const std::string& story, RecoveryPlan plan, Seq since);
+    CatchUp read_changes_from_store(const std::string& story, RecoveryPlan plan, Seq since);
     CatchUp read_snapshot(const std::string& story);
 
     Store& store_;

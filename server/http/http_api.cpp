@@ -1,9 +1,11 @@
 #include "http/http_api.hpp"
 
+#include <cmath>
 #include <fstream>
 
 #include "common/clock.hpp"
 #include "common/config.hpp"
+#include "common/log.hpp"
 #include "common/metrics.hpp"
 #include "core/authorization.hpp"
 #include "core/jwt.hpp"
@@ -138,12 +140,14 @@ std::string HttpApi::story_etag(const Story& s, const std::string& variant) cons
 }
 
 void HttpApi::add_cors(const std::string& origin, HttpResponse& res) const {
-    if (config_.cors_origins.empty() || origin.empty()) return;
+    if (config_.cors_origins.empty()) return;
+    // The answer depends on Origin for every request, so a shared cache must key on it.
+    res.set(http::field::vary, "Origin");
+    if (origin.empty()) return;
     bool any = std::find(config_.cors_origins.begin(), config_.cors_origins.end(), "*") != config_.cors_origins.end();
     bool listed = std::find(config_.cors_origins.begin(), config_.cors_origins.end(), origin) != config_.cors_origins.end();
     if (!any && !listed) return;
     res.set(http::field::access_control_allow_origin, any ? "*" : origin);
-    if (!any) res.set(http::field::vary, "Origin");
     res.set(http::field::access_control_expose_headers, "ETag");
 }
 
@@ -206,10 +210,12 @@ void HttpApi::get(const HttpRequest& req, const std::vector<std::string>& path, 
     }
     if (n == 1 && path[0] == "editor") return static_file("editor.html", respond);
     if (n >= 2 && path[0] == "static") {
-        std::string rel;
-        for (std::size_t i = 1; i < n; ++i) rel += (i > 1 ? "/" : "") + path[i];
-        // Re-encode nothing: resolve_static_path gets the decoded path and rejects what is unsafe.
-        return static_file(rel, respond);
+        // The raw remainder: resolve_static_path decodes it once and rejects what is unsafe.
+        std::string_view raw = target_of(req);
+        raw = raw.substr(0, raw.find('?'));
+        constexpr std::string_view prefix = "/static/";
+        if (raw.substr(0, prefix.size()) != prefix) return respond(error_response(ErrorCode::not_found, "no such file"));
+        return static_file(std::string(raw.substr(prefix.size())), respond);
     }
     if (n == 2 && path[0] == "stories") return story_page(req, path[1], respond);
     if (n >= 2 && path[0] == "api" && path[1] == "stories") {
@@ -240,6 +246,22 @@ void HttpApi::get(const HttpRequest& req, const std::vector<std::string>& path, 
     respond(error_response(ErrorCode::not_found, "no such endpoint"));
 }
 
+void HttpApi::read_then(const Respond& respond, std::function<void()> fn) {
+    bool queued = hub_.run_read([fn = std::move(fn), respond] {
+        try {
+            fn();
+        } catch (const std::exception& e) {
+            log_error("http: store read failed: ", e.what());
+            respond(error_response(ErrorCode::store_unavailable, "the store could not be read; retry"));
+        }
+    });
+    if (!queued) respond(error_response(ErrorCode::shutting_down, "the server is shutting down"));
+}
+
+std::string HttpApi::cache_control() const {
+    return "public, max-age=" + std::to_string(static_cast<long>(std::lround(config_.cache_max_age_s)));
+}
+
 void HttpApi::entries_page(const HttpRequest& req, const std::string& id, Respond respond) {
     Seq before = uint_param(req, "before").value_or(0);
     std::size_t limit = uint_param(req, "limit").value_or(config_.snapshot_entries);
@@ -253,7 +275,7 @@ void HttpApi::entries_page(const HttpRequest& req, const std::string& id, Respon
         apply_cache_headers(req, res, etag, config_.cache_max_age_s);
         return respond(std::move(res));
     }
-    bool queued = hub_.run_read([this, id, before, limit, etag, respond] {
+    read_then(respond, [this, id, before, limit, etag, respond] {
         auto page = hub_.store().entries(id, before, limit);
         nlohmann::json entries = nlohmann::json::array();
         for (auto& e : page.entries) entries.push_back(entry_json(e));
@@ -262,11 +284,9 @@ void HttpApi::entries_page(const HttpRequest& req, const std::string& id, Respon
                                                                       : nlohmann::json(nullptr);
         auto res = json_response(200, body);
         res.set(http::field::etag, etag);
-        res.set(http::field::cache_control,
-                "public, max-age=" + std::to_string(static_cast<long>(config_.cache_max_age_s)));
+        res.set(http::field::cache_control, cache_control());
         respond(std::move(res));
     });
-    if (!queued) respond(error_response(ErrorCode::shutting_down, "the server is shutting down"));
 }
 
 void HttpApi::events(const HttpRequest& req, const std::string& id, Respond respond) {
@@ -274,12 +294,12 @@ void HttpApi::events(const HttpRequest& req, const std::string& id, Respond resp
     resume.since = uint_param(req, "since").value_or(0);
     if (auto epoch = query_param(target_of(req), "epoch")) resume.epoch = *epoch;
     hub_.read_changes(id, resume, [respond](CatchUp c) {
+        if (c.failed) return respond(error_response(ErrorCode::store_unavailable, "the story could not be read; retry"));
         // The body is assembled from the frames' JSON: no re-encoding.
         std::string body = "{\"seq\":" + std::to_string(c.seq) + ",\"epoch\":" + nlohmann::json(c.epoch).dump() +
                            ",\"mode\":\"" + to_string(c.plan) + "\",\"messages\":[";
         bool first = true;
         for (auto& f : c.frames) {
-            if (f->seq == 0) continue;  // presence is not part of the history
             body += first ? "" : ",";
             body += f->text;
             first = false;
@@ -302,8 +322,7 @@ void HttpApi::story_page(const HttpRequest& req, const std::string& id, Respond 
         return respond(std::move(res));
     }
     std::size_t limit = config_.snapshot_entries;
-    double max_age = config_.cache_max_age_s;
-    bool queued = hub_.run_read([this, id, before, limit, etag, max_age, respond] {
+    read_then(respond, [this, id, before, limit, etag, respond] {
         std::optional<StorySnapshot> snap;
         if (before == 0) {
             snap = hub_.store().snapshot(id, limit, 10);
@@ -313,15 +332,14 @@ void HttpApi::story_page(const HttpRequest& req, const std::string& id, Respond 
         if (!snap) return respond(html_response(404, "<!doctype html><title>Not found</title><h1>Not found</h1>"));
         auto res = html_response(200, render_story_page(*snap, before));
         res.set(http::field::etag, etag);
-        res.set(http::field::cache_control, "public, max-age=" + std::to_string(static_cast<long>(max_age)));
+        res.set(http::field::cache_control, cache_control());
         respond(std::move(res));
     });
-    if (!queued) respond(error_response(ErrorCode::shutting_down, "the server is shutting down"));
 }
 
 void HttpApi::static_file(const std::string& relative, Respond respond) {
     std::string root = config_.static_dir;
-    bool queued = hub_.run_read([root, relative, respond] {
+    read_then(respond, [root, relative, respond] {
         auto path = resolve_static_path(root, relative);
         std::string body;
         if (path) {
@@ -335,7 +353,6 @@ void HttpApi::static_file(const std::string& relative, Respond respond) {
         res.set("X-Content-Type-Options", "nosniff");
         respond(std::move(res));
     });
-    if (!queued) respond(error_response(ErrorCode::shutting_down, "the server is shutting down"));
 }
 
 // ---------------------------------------------------------------------------

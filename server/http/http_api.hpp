@@ -33,6 +33,9 @@ private:
     void events(const HttpRequest& req, const std::string& id, Respond respond);
     void static_file(const std::string& relative, Respond respond);
     void add_cors(const std::string& origin, HttpResponse& res) const;
+    // Runs fn on the reader thread; a store exception answers 503 store_unavailable.
+    void read_then(const Respond& respond, std::function<void()> fn);
+    std::string cache_control() const;
     std::string story_etag(const Story& story, const std::string& variant = {}) const;
 
     const Config& config_;

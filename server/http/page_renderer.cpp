@@ -45,7 +45,7 @@ struct Labels {
 // Label strings are trusted constants: they go into the page unescaped, so
 // none may hold & < > " or '.
 constexpr Labels french{
-    "fr", "En direct", "En pause", "Terminé", "Épinglé", "L’essentiel", "Toutes les entrées",
+    "fr", "En direct", "En pause", "Terminé", "Épinglé", "Moments clés", "Toutes les entrées",
     "Aucune entrée pour le moment.", "Entrées précédentes", "Retour au direct", "mis à jour",
     "Heures en temps universel (UTC)", "Les directs", "Aucun direct pour le moment.",
     {"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",

@@ -41,7 +41,19 @@ void StorageWriter::run() {
     for (;;) {
         {
             std::unique_lock lock(mutex_);
-            cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+            // After a failed commit, an idle writer probes the store every 2 s
+            // with an empty transaction, so readiness comes back without
+            // waiting for an editor's write (which a draining load balancer
+            // would never send).
+            while (!stopping_ && queue_.empty()) {
+                if (last_commit_ok_) {
+                    cv_.wait(lock);
+                } else if (!cv_.wait_for(lock, std::chrono::seconds(2), [&] { return stopping_ || !queue_.empty(); })) {
+                    lock.unlock();
+                    probe();
+                    lock.lock();
+                }
+            }
             if (queue_.empty()) return;  // stopping, and every queued write is committed
             while (!queue_.empty() && batch.size() < max_batch_) {
                 batch.push_back(std::move(queue_.front()));
@@ -50,6 +62,16 @@ void StorageWriter::run() {
         }
         commit(batch);
         batch.clear();
+    }
+}
+
+void StorageWriter::probe() {
+    try {
+        store_.write([](StoreTxn&) {});
+        last_commit_ok_ = true;
+        log_info("store: writable again");
+    } catch (const std::exception&) {
+        // still failing: stay not-ready
     }
 }
 

@@ -56,6 +56,7 @@ private:
     };
     void run();
     void commit(std::vector<Pending>& batch);
+    void probe();
 
     Store& store_;
     Committed on_committed_;

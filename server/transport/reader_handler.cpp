@@ -65,6 +65,7 @@ void ReaderHandler::subscribe(const SubscribeMessage& m) {
 
 void ReaderHandler::start_live(Subscription& sub, const CatchUp& c) {
     for (const auto& f : c.frames) session_.send(f);
+    if (c.presence) session_.send(c.presence);
     nlohmann::json live{{"type", "subscribed"},
                         {"story", sub.story},
                         {"seq", c.seq},
@@ -77,6 +78,12 @@ void ReaderHandler::finish_catch_up(const std::string& story, std::uint64_t gene
     auto it = subscriptions_.find(story);
     if (it == subscriptions_.end() || it->second->generation != generation) return;  // unsubscribed meanwhile
     Subscription& sub = *it->second;
+    if (c.failed) {
+        hub_.unsubscribe(session_.shard_context().shard, sub);
+        subscriptions_.erase(it);
+        session_.send_text(encode_error(ErrorCode::store_unavailable, "could not read '" + story + "'; subscribe again"));
+        return;
+    }
     start_live(sub, c);
     // Frames that arrived during the catch-up: only those it did not cover.
     sub.catching_up = false;

@@ -519,7 +519,7 @@ TEST_CASE("story page: pinned block, key events and updates", "[page]") {
     CHECK(contains(page, "id=\"pinned-p1\" data-entry-id=\"p1\""));
     CHECK(contains(page, "class=\"entry is-pinned\" id=\"entry-p1\""));
 
-    CHECK(contains(page, "<h2 id=\"key-events-title\">L’essentiel</h2>"));
+    CHECK(contains(page, "<h2 id=\"key-events-title\">Moments clés</h2>"));
     CHECK(contains(page, "<li><a href=\"#entry-k2\"><time datetime=\"2026-11-25T11:43:12.345Z\">11:43</time> "
                          "Évacuation &lt;totale&gt;</a></li>"));
     CHECK(contains(page, "<li><a href=\"#entry-k1\"><time datetime=\"2026-11-25T11:41:12.345Z\">11:41</time> "
@@ -558,11 +558,11 @@ TEST_CASE("story page: labels follow the story's language", "[page]") {
         const char* date;
     };
     const Row rows[] = {
-        {"fr", StoryStatus::live, "En direct", "Épinglé", "L’essentiel", "mis à jour", "Entrées précédentes",
+        {"fr", StoryStatus::live, "En direct", "Épinglé", "Moments clés", "mis à jour", "Entrées précédentes",
          "25 novembre 2026"},
-        {"fr-CA", StoryStatus::paused, "En pause", "Épinglé", "L’essentiel", "mis à jour", "Entrées précédentes",
+        {"fr-CA", StoryStatus::paused, "En pause", "Épinglé", "Moments clés", "mis à jour", "Entrées précédentes",
          "25 novembre 2026"},
-        {"FR", StoryStatus::ended, "Terminé", "Épinglé", "L’essentiel", "mis à jour", "Entrées précédentes",
+        {"FR", StoryStatus::ended, "Terminé", "Épinglé", "Moments clés", "mis à jour", "Entrées précédentes",
          "25 novembre 2026"},
         {"en", StoryStatus::live, "Live", "Pinned", "Key events", "updated", "Older entries", "25 November 2026"},
         {"en-GB", StoryStatus::paused, "Paused", "Pinned", "Key events", "updated", "Older entries",

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <future>
+#include <thread>
 
 #include "store/memory_store.hpp"
 #include "store/storage_writer.hpp"
@@ -85,4 +86,18 @@ TEST_CASE("StorageWriter after stop refuses with shutting_down") {
     ErrorCode code = ErrorCode::ok;
     writer.submit(create("s"), [&](const CommandResult& r) { code = r.code; });
     CHECK(code == ErrorCode::shutting_down);
+}
+
+TEST_CASE("StorageWriter: after a failed commit an idle writer probes and becomes ready again") {
+    MemoryStore store;
+    StorageWriter writer(store, [](const CommandResult&) {});
+    store.fail_next_write();
+    std::promise<CommandResult> failed;
+    writer.submit(create("s"), [&](const CommandResult& r) { failed.set_value(r); });
+    CHECK(failed.get_future().get().code == ErrorCode::store_unavailable);
+    CHECK_FALSE(writer.last_commit_ok());
+    // No editor writes: the probe (an empty transaction every 2 s) clears it.
+    for (int i = 0; i < 100 && !writer.last_commit_ok(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    CHECK(writer.last_commit_ok());
+    CHECK(store.stories().empty());  // the probe wrote nothing
 }
