@@ -129,7 +129,7 @@ TEST_CASE("update_entry with a stale expected_version gets version_conflict") {
     json ev = reader->recv_until(is_event);
     CHECK(ev["op"] == "entry.updated");
     CHECK(ev["entry"]["blocks"][0]["text"] == "v2 par alice");
-    CHECK(reader->quiet_for(200ms));  // bob's write never happened
+    CHECK(reader->no_event_within(200ms));  // bob's write never happened
 }
 
 TEST_CASE("delete - pin - unpin and story status reach readers - ended stories take no entries") {

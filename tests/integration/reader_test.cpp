@@ -100,7 +100,7 @@ TEST_CASE("200 events arrive in order - once - at every subscriber") {
             CHECK(e["op"] == "entry.created");
             CHECK(e["entry"]["blocks"][0]["text"] == "n" + std::to_string(seq));
         }
-        CHECK(r->quiet_for(200ms));
+        CHECK(r->no_event_within(200ms));
     }
 }
 

@@ -104,6 +104,17 @@ bool WsClient::quiet_for(std::chrono::milliseconds wait) {
     }
 }
 
+bool WsClient::no_event_within(std::chrono::milliseconds wait) {
+    try {
+        recv_until([](const json& m) { return m.value("type", "") == "event"; }, wait);
+        return false;
+    } catch (const Closed&) {
+        return false;
+    } catch (const std::runtime_error&) {
+        return true;
+    }
+}
+
 void WsClient::close() {
     error_code ec;
     ws_.close(websocket::close_code::normal, ec);

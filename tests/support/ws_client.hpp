@@ -48,6 +48,8 @@ public:
     unsigned short wait_closed(std::chrono::milliseconds timeout = 5s);
     // True if nothing arrives within `wait`.
     bool quiet_for(std::chrono::milliseconds wait);
+    // True if no `event` message arrives within `wait` (presence and the like may).
+    bool no_event_within(std::chrono::milliseconds wait);
     void close();
 
 private:
