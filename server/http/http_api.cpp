@@ -12,6 +12,7 @@
 #include "core/validation.hpp"
 #include "http/page_renderer.hpp"
 #include "http/static_files.hpp"
+#include "http/url.hpp"
 #include "protocol/codec.hpp"
 #include "protocol/messages.hpp"
 
@@ -20,31 +21,6 @@ namespace liveblog {
 namespace http = boost::beast::http;
 
 namespace {
-
-int hex_digit(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-// %XX escapes (and, in a query, '+' for space); nullopt for a broken escape.
-std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space) {
-    std::string out;
-    out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '%') {
-            if (i + 2 >= s.size()) return std::nullopt;
-            int hi = hex_digit(s[i + 1]), lo = hex_digit(s[i + 2]);
-            if (hi < 0 || lo < 0) return std::nullopt;
-            out.push_back(static_cast<char>(hi * 16 + lo));
-            i += 2;
-        } else {
-            out.push_back(plus_is_space && s[i] == '+' ? ' ' : s[i]);
-        }
-    }
-    return out;
-}
 
 std::string_view target_of(const HttpRequest& req) { return {req.target().data(), req.target().size()}; }
 

@@ -1,5 +1,7 @@
 #include "http/static_files.hpp"
 
+#include "http/url.hpp"
+
 #include <algorithm>
 #include <string>
 #include <system_error>
@@ -7,32 +9,6 @@
 namespace liveblog {
 
 namespace {
-
-int hex_digit(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-// Exactly one decoding pass: "%252e" stays "%2e", a literal file name.
-std::optional<std::string> percent_decode(std::string_view in) {
-    std::string out;
-    out.reserve(in.size());
-    for (std::size_t i = 0; i < in.size(); ++i) {
-        if (in[i] != '%') {
-            out += in[i];
-            continue;
-        }
-        if (i + 2 >= in.size()) return std::nullopt;
-        const int hi = hex_digit(in[i + 1]);
-        const int lo = hex_digit(in[i + 2]);
-        if (hi < 0 || lo < 0) return std::nullopt;
-        out += static_cast<char>(hi * 16 + lo);
-        i += 2;
-    }
-    return out;
-}
 
 // Decided on the decoded text before the filesystem is consulted, so that
 // "..", hidden files and odd bytes are refused even when they would happen to

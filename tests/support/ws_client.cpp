@@ -126,6 +126,16 @@ std::string HttpResult::header(const std::string& name) const {
     return {};
 }
 
+namespace {
+HttpResult to_result(http::response<http::string_body>&& res) {
+    HttpResult r;
+    r.status = static_cast<int>(res.result_int());
+    r.body = std::move(res.body());
+    for (auto& f : res) r.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+    return r;
+}
+}  // namespace
+
 HttpResult http_request(unsigned short port, const std::string& method, const std::string& target,
                         const std::string& body, const std::vector<std::pair<std::string, std::string>>& headers) {
     net::io_context ioc;
@@ -144,12 +154,7 @@ HttpResult http_request(unsigned short port, const std::string& method, const st
     parser.body_limit(64 << 20);
     parser.skip(req.method() == http::verb::head);  // a HEAD answer has headers only
     http::read(sock, buf, parser);
-    auto res = parser.release();
-    HttpResult r;
-    r.status = static_cast<int>(res.result_int());
-    r.body = res.body();
-    for (auto& f : res) r.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
-    return r;
+    return to_result(parser.release());
 }
 
 }  // namespace liveblog::test
@@ -164,11 +169,7 @@ HttpResult raw_http_exchange(unsigned short port, const std::string& raw) {
     beast::flat_buffer buf;
     http::response<http::string_body> res;
     http::read(sock, buf, res);
-    HttpResult r;
-    r.status = static_cast<int>(res.result_int());
-    r.body = res.body();
-    for (auto& f : res) r.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
-    return r;
+    return to_result(std::move(res));
 }
 
 }  // namespace liveblog::test
