@@ -11,6 +11,12 @@ Hub::Hub(Store& store, HubConfig config, MetricsRegistry& metrics)
     : store_(store),
       config_(config),
       events_published_(metrics.counter("liveblog_events_published_total", "Events committed and fanned out")),
+      snapshots_read_(metrics.counter("liveblog_catch_ups_total", "Reader catch-ups by how they were served",
+                                      {{"kind", "snapshot_from_store"}})),
+      replays_from_memory_(metrics.counter("liveblog_catch_ups_total", "Reader catch-ups by how they were served",
+                                           {{"kind", "replay_from_memory"}})),
+      replays_from_store_(metrics.counter("liveblog_catch_ups_total", "Reader catch-ups by how they were served",
+                                          {{"kind", "replay_from_store"}})),
       store_errors_(metrics.counter("liveblog_store_errors_total", "Store commits that failed")),
       commit_seconds_(metrics.histogram("liveblog_store_commit_seconds", "Duration of one store commit (a batch)",
                                         Histogram::default_latency_bounds())),
@@ -74,7 +80,6 @@ void Hub::publish(const CommandResult& r) {
     }
     st.ring.push(event.compaction_key(), frame);
     st.snapshot.reset();
-    ++stats_.events_published;
     events_published_.inc();
     fan_out(frame);
 }
@@ -114,7 +119,7 @@ SubscribeResult Hub::subscribe(Shard& shard, Subscription& sub, const ResumePoin
         case RecoveryPlan::up_to_date: break;
         case RecoveryPlan::replay_memory:
             now.frames = st.ring.since(*resume.since);
-            ++stats_.replays_from_memory;
+            replays_from_memory_.inc();
             break;
         case RecoveryPlan::snapshot:
             if (st.snapshot) {
@@ -160,7 +165,7 @@ CatchUp Hub::read_snapshot(const std::string& story) {
     c.epoch = snap->story.epoch;
     c.frames.push_back(frame);
     std::lock_guard lock(mutex_);
-    ++stats_.snapshots_read;
+    snapshots_read_.inc();
     auto it = stories_.find(story);
     if (it != stories_.end()) {
         // Only a snapshot of the current seq may serve later subscribers.
@@ -223,7 +228,7 @@ CatchUp Hub::read_changes_from_store(const std::string& story, RecoveryPlan plan
     c.epoch = s->epoch;
     for (const auto& ev : events) c.frames.push_back(encode_event(ev));
     std::lock_guard lock(mutex_);
-    ++stats_.replays_from_store;
+    replays_from_store_.inc();
     auto it = stories_.find(story);
     if (it != stories_.end()) c.presence = it->second->presence;
     return c;
@@ -320,9 +325,5 @@ std::size_t Hub::viewers(const std::string& id) const {
     return it == stories_.end() ? 0 : it->second->viewers;
 }
 
-HubStats Hub::stats() const {
-    std::lock_guard lock(mutex_);
-    return stats_;
-}
 
 }  // namespace liveblog

@@ -62,12 +62,6 @@ struct SubscribeResult {
     std::optional<CatchUp> now;  // empty (with ok): `later` will be called from the reader thread
 };
 
-struct HubStats {
-    std::uint64_t events_published = 0;
-    std::uint64_t snapshots_read = 0;
-    std::uint64_t replays_from_memory = 0;
-    std::uint64_t replays_from_store = 0;
-};
 
 class Hub {
 public:
@@ -110,7 +104,6 @@ public:
     // Viewer counts of the `top` most followed stories, most first.
     std::vector<std::pair<std::string, std::size_t>> top_viewers(std::size_t top) const;
     std::size_t viewers(const std::string& id) const;
-    HubStats stats() const;
     Store& store() { return store_; }
 
     // Commits queued writes and stops the storage and reader threads.
@@ -139,9 +132,11 @@ private:
     std::vector<Shard*> shards_;
     mutable std::mutex mutex_;
     std::unordered_map<std::string, std::unique_ptr<StoryState>> stories_;
-    HubStats stats_;
     std::atomic<bool> probe_ok_{true};
     Counter& events_published_;
+    Counter& snapshots_read_;        // catch-ups by kind
+    Counter& replays_from_memory_;
+    Counter& replays_from_store_;
     Counter& store_errors_;
     Histogram& commit_seconds_;
     Histogram& ack_seconds_;
