@@ -1,8 +1,10 @@
 #pragma once
 // A connection's frames waiting to be written, bounded in bytes.
 // Invariant: bytes() is the sum of the sizes of the queued frames.
+// A vector with a moving head rather than a std::deque: an empty deque still
+// holds ~600 bytes, which every idle reader would pay.
 
-#include <deque>
+#include <vector>
 
 #include "core/frame.hpp"
 
@@ -19,16 +21,23 @@ public:
         items_.push_back({std::move(frame), size});
         return true;
     }
-    bool empty() const { return items_.empty(); }
-    const FramePtr& front() const { return items_.front().frame; }
+    bool empty() const { return head_ == items_.size(); }
+    const FramePtr& front() const { return items_[head_].frame; }
     void pop() {
-        bytes_ -= items_.front().size;
-        items_.pop_front();
+        bytes_ -= items_[head_].size;
+        items_[head_].frame.reset();
+        if (++head_ == items_.size()) {
+            items_.clear();
+            head_ = 0;
+        } else if (head_ >= 64 && head_ * 2 >= items_.size()) {
+            items_.erase(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(head_));
+            head_ = 0;
+        }
     }
     // Drops everything but, if asked, the frame at the front (being written).
     void drop(bool keep_front) {
-        if (keep_front && !items_.empty()) {
-            Item first = std::move(items_.front());
+        if (keep_front && !empty()) {
+            Item first = std::move(items_[head_]);
             items_.clear();
             bytes_ = first.size;
             items_.push_back(std::move(first));
@@ -36,6 +45,7 @@ public:
             items_.clear();
             bytes_ = 0;
         }
+        head_ = 0;
     }
     std::size_t bytes() const { return bytes_; }
 
@@ -46,7 +56,8 @@ private:
     };
     std::size_t limit_;
     std::size_t bytes_ = 0;
-    std::deque<Item> items_;
+    std::size_t head_ = 0;  // items_[head_] is the front
+    std::vector<Item> items_;
 };
 
 }  // namespace liveblog

@@ -82,7 +82,10 @@ void WsSession::on_read(error_code ec, std::size_t) {
         if (handler_) handler_->on_message(text);
     }
     buffer_.consume(buffer_.size());
-    if (buffer_.capacity() > 64 * 1024) buffer_.shrink_to_fit();  // an idle reader keeps a small buffer
+    // Readers send a message now and then: between messages the buffer holds
+    // nothing, so an idle connection keeps no read storage (one allocation per
+    // message is the price).
+    buffer_.shrink_to_fit();
     do_read();
 }
 
