@@ -1,0 +1,67 @@
+// The server-rendered reader page in a real browser: readable without
+// JavaScript, user text rendered as text, valid JSON-LD.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startServer, mintToken, api, launchBrowser, screenshotPath } from "./harness.mjs";
+
+let server, browser, token;
+
+before(async () => {
+  server = await startServer();
+  token = mintToken();
+  browser = await launchBrowser();
+  await api(server, token, "POST", "/api/stories", { id: "navigateur", title: "Soirée « test » en direct", lang: "fr" });
+  await api(server, token, "POST", "/api/stories/navigateur/entries", {
+    title: "Premier point",
+    blocks: [
+      { type: "heading", text: "Les résultats arrivent" },
+      { type: "text", text: "Participation **en hausse** selon _les premiers chiffres_, voir [le site](https://example.org/)." },
+      { type: "quote", text: "Nous attendons la fin du dépouillement.", cite: "Une candidate" },
+      { type: "list", items: ["Paris", "Lyon", "Marseille"] },
+    ],
+  });
+  await api(server, token, "POST", "/api/stories/navigateur/entries", {
+    blocks: [{ type: "text", text: "<img src=x onerror=alert(1)> <script>alert(2)</script>" }],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  server?.cleanup();
+});
+
+test("the page reads without JavaScript and renders hostile text as text", async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  let dialogs = 0;
+  page.on("dialog", (d) => {
+    dialogs++;
+    d.dismiss();
+  });
+  const res = await page.goto(`${server.url}/stories/navigateur`);
+  assert.equal(res.status(), 200);
+  assert.equal(await page.title(), "Soirée « test » en direct");
+  const body = await page.textContent("body");
+  assert.match(body, /Les résultats arrivent/);
+  assert.match(body, /<img src=x onerror=alert\(1\)>/);  // shown as text
+  assert.equal(await page.locator("img[src=x]").count(), 0);
+  assert.equal(await page.locator("strong", { hasText: "en hausse" }).count(), 1);
+  assert.equal(await page.locator("blockquote cite", { hasText: "Une candidate" }).count(), 1);
+  const ld = JSON.parse(await page.locator('script[type="application/ld+json"]').textContent());
+  assert.equal(ld["@type"], "LiveBlogPosting");
+  assert.equal(ld.liveBlogUpdate.length, 2);
+  await page.screenshot({ path: screenshotPath("reader-no-js-desktop.png"), fullPage: true });
+  assert.equal(dialogs, 0);
+  await context.close();
+});
+
+test("the page fits a 360 px phone", async () => {
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/stories/navigateur`);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `page is ${overflow}px wider than the viewport`);
+  await page.screenshot({ path: screenshotPath("reader-no-js-360.png"), fullPage: true });
+  await context.close();
+});
