@@ -176,6 +176,15 @@ struct Apply {
         std::optional<Story> s;
         std::optional<Entry> en;
         if (auto fail = load(c.story, c.entry_id, s, en)) return *fail;
+        if (en->pinned == c.pinned) {
+            // Already so: nothing changes, no version, no event (another
+            // editor's expected_version stays valid).
+            CommandResult r;
+            r.seq = s->seq;
+            r.entry_id = en->id;
+            r.version = en->version;
+            return r;
+        }
         en->pinned = c.pinned;
         en->version += 1;
         return save_change(*s, *en, EventOp::entry_updated);

@@ -391,8 +391,6 @@ void HttpApi::write(const HttpRequest& req, const std::vector<std::string>& path
     auto parsed = parse_admin_message(msg, claims.sub);
     Command command = std::move(std::get<Command>(parsed));
     authorize(claims, command);
-    if (!std::holds_alternative<CreateStory>(command) && !hub_.has_story(command_story(command)))
-        throw Error{ErrorCode::unknown_story, "no story '" + command_story(command) + "'"};
     std::string location;
     if (std::holds_alternative<CreateStory>(command)) location = "/api/stories/" + command_story(command);
     hub_.submit(std::move(command), [respond, ok_status, location](const CommandResult& r) {

@@ -165,3 +165,33 @@ TEST_CASE("delete - pin - unpin and story status reach readers - ended stories t
           "unknown_entry");
     CHECK(editor.create_story("fin")["code"] == "story_exists");
 }
+
+TEST_CASE("commands on one editor connection apply in the order sent") {
+    ServerProcess server;
+    Editor editor(server.port());
+    // Sent back to back, without waiting for the first ack.
+    editor.ws().send({{"type", "create_story"}, {"request_id", 1}, {"story", "en-rafale"}, {"title", "Rafale"}});
+    editor.ws().send({{"type", "post_entry"}, {"request_id", 2}, {"story", "en-rafale"}, {"blocks", text_blocks("aussitôt")}});
+    json first = editor.ws().recv_type("ack");
+    json second = editor.ws().recv_until([](const json& m) { return m.value("request_id", 0) == 2; });
+    CHECK(first["request_id"] == 1);
+    CHECK(second["type"] == "ack");
+    CHECK(second["seq"] == 1);
+}
+
+TEST_CASE("pinning a pinned entry changes nothing") {
+    ServerProcess server;
+    Editor editor(server.port());
+    editor.create_story("epingle");
+    json e = editor.post("epingle", "à épingler");
+    auto reader = follow(server.port(), "epingle");
+    json pin = {{"type", "pin_entry"}, {"story", "epingle"}, {"entry_id", e["entry_id"]}};
+    json first = editor.command(pin);
+    CHECK(first["version"] == 2);
+    CHECK(reader->recv_until(is_event)["entry"]["pinned"] == true);
+    json again = editor.command(pin);
+    CHECK(again["type"] == "ack");
+    CHECK(again["version"] == 2);  // no new version
+    CHECK(again["seq"] == first["seq"]);
+    CHECK(reader->no_event_within(300ms));  // and no event
+}
