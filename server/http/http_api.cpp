@@ -175,6 +175,7 @@ void HttpApi::get(const HttpRequest& req, const std::vector<std::string>& path, 
         return respond(std::move(res));
     }
     if (n == 1 && path[0] == "healthz") return respond(json_response(200, {{"status", "ok"}}));
+    if (n == 1 && path[0] == "favicon.ico") return respond(text_response(204, {}, "image/x-icon"));  // no icon, no 404 noise
     if (n == 1 && path[0] == "readyz") {
         bool ready = hub_.store_ready();
         return respond(json_response(ready ? 200 : 503, {{"status", ready ? "ready" : "store_unavailable"}}));

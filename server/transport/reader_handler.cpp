@@ -26,6 +26,14 @@ void ReaderHandler::on_message(std::string_view text) {
     }
 }
 
+// Errors about one subscription name its story, so a client with several
+// subscribes in flight knows which one failed.
+void ReaderHandler::send_error(ErrorCode code, const std::string& message, const std::string& story) {
+    auto j = nlohmann::json::parse(encode_error(code, message));
+    j["story"] = story;
+    session_.send_text(j.dump());
+}
+
 void ReaderHandler::subscribe(const SubscribeMessage& m) {
     auto existing = subscriptions_.find(m.story);
     if (existing != subscriptions_.end()) {
@@ -33,8 +41,8 @@ void ReaderHandler::subscribe(const SubscribeMessage& m) {
         hub_.unsubscribe(session_.shard_context().shard, *existing->second);
         subscriptions_.erase(existing);
     } else if (subscriptions_.size() >= max_subscriptions_) {
-        session_.send_text(encode_error(ErrorCode::too_many_subscriptions,
-                                        "at most " + std::to_string(max_subscriptions_) + " stories per connection"));
+        send_error(ErrorCode::too_many_subscriptions,
+                   "at most " + std::to_string(max_subscriptions_) + " stories per connection", m.story);
         return;
     }
     auto sub = std::make_unique<Subscription>();
@@ -55,7 +63,7 @@ void ReaderHandler::subscribe(const SubscribeMessage& m) {
     auto result = hub_.subscribe(shard.shard, *sub, m.resume, on_later);
     if (result.code != ErrorCode::ok) {
         if (sub->indexed) hub_.unsubscribe(shard.shard, *sub);
-        session_.send_text(encode_error(result.code, result.message));
+        send_error(result.code, result.message, m.story);
         return;
     }
     Subscription& ref = *sub;
@@ -81,7 +89,7 @@ void ReaderHandler::finish_catch_up(const std::string& story, std::uint64_t gene
     if (c.failed) {
         hub_.unsubscribe(session_.shard_context().shard, sub);
         subscriptions_.erase(it);
-        session_.send_text(encode_error(ErrorCode::store_unavailable, "could not read '" + story + "'; subscribe again"));
+        send_error(ErrorCode::store_unavailable, "could not read '" + story + "'; subscribe again", story);
         return;
     }
     start_live(sub, c);

@@ -27,6 +27,7 @@ public:
 private:
     void unsubscribe(const std::string& story);
     void start_live(Subscription& sub, const CatchUp& catch_up);
+    void send_error(ErrorCode code, const std::string& message, const std::string& story);
     void finish_catch_up(const std::string& story, std::uint64_t generation, const CatchUp& catch_up);
 
     Connection& session_;

@@ -40,7 +40,9 @@ TEST_CASE("reader bad input: each gets an error code and the connection stays us
     CHECK(error_for(ws, R"({"type":"subscribe","story":"propre","since":"3"})")["code"] == "bad_request");
     CHECK(error_for(ws, R"({"type":"subscribe","story":"propre","since":-1})")["code"] == "bad_request");
     CHECK(error_for(ws, R"({"type":"subscribe","story":"Pas Un Slug!"})")["code"] == "invalid_slug");
-    CHECK(error_for(ws, R"({"type":"subscribe","story":"inconnue"})")["code"] == "unknown_story");
+    json unknown = error_for(ws, R"({"type":"subscribe","story":"inconnue"})");
+    CHECK(unknown["code"] == "unknown_story");
+    CHECK(unknown["story"] == "inconnue");  // names the subscription it answers
     CHECK(error_for(ws, R"({"type":"dance"})")["code"] == "unknown_type");
     CHECK(error_for(ws, "{\"type\":\"subscribe\",\"story\":\"\xff\xfe\"}", true)["code"] == "invalid_utf8");
     json e = error_for(ws, R"({"type":"dance"})");
