@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -128,6 +129,14 @@ int main(int argc, char** argv) {
             ssize_t r = recv(fd, buf, sizeof buf, 0);
             auto it = conns.find(fd);
             if (r <= 0 || it == conns.end()) {
+                // A closed reader leaves the broadcast list before its descriptor can be reused.
+                if (it != conns.end() && it->second.reader) {
+                    auto pos = std::find(readers.begin(), readers.end(), fd);
+                    if (pos != readers.end()) {
+                        *pos = readers.back();
+                        readers.pop_back();
+                    }
+                }
                 epoll_ctl(ep, EPOLL_CTL_DEL, fd, nullptr);
                 close(fd);
                 conns.erase(fd);

@@ -1,0 +1,150 @@
+#include "frame_parser.hpp"
+
+#include <algorithm>
+
+namespace liveblog::load {
+
+FrameHeader parse_frame_header(const char* data, std::size_t size, std::uint64_t max_payload) {
+    FrameHeader h;
+    if (size < 2) return h;
+    const auto b0 = static_cast<unsigned char>(data[0]);
+    const auto b1 = static_cast<unsigned char>(data[1]);
+    auto invalid = [&h](const char* why) {
+        h.status = FrameHeader::Status::invalid;
+        h.error = why;
+        return h;
+    };
+    if (b0 & 0x70) return invalid("reserved bits set");
+    const unsigned op = b0 & 0x0f;
+    if (op > 0xA || (op > 0x2 && op < 0x8)) return invalid("reserved opcode");
+    if (b1 & 0x80) return invalid("masked frame from the server");
+    h.fin = (b0 & 0x80) != 0;
+    h.opcode = static_cast<Opcode>(op);
+    const unsigned len7 = b1 & 0x7f;
+    h.header_size = len7 == 126 ? 4 : len7 == 127 ? 10 : 2;
+    if (size < h.header_size) return h;
+    std::uint64_t n = len7;
+    if (len7 == 126) {
+        n = (std::uint64_t{static_cast<unsigned char>(data[2])} << 8) | static_cast<unsigned char>(data[3]);
+    } else if (len7 == 127) {
+        n = 0;
+        for (int i = 2; i < 10; ++i) n = (n << 8) | static_cast<unsigned char>(data[i]);
+        if (n >> 63) return invalid("64-bit length with the top bit set");
+    }
+    if (op >= 0x8 && (!h.fin || n > 125)) return invalid("control frame fragmented or over 125 bytes");
+    if (n > max_payload) return invalid("frame over the size limit");
+    h.payload_size = n;
+    h.status = FrameHeader::Status::complete;
+    return h;
+}
+
+bool FrameParser::feed(std::string_view data, FrameSink& sink) {
+    if (error_) return false;
+    while (!data.empty() && !closed_) {
+        if (!partial_.empty()) {
+            // Complete the frame held in partial_; each round delivers it, or
+            // consumes at least one byte, or runs out of input.
+            for (;;) {
+                FrameHeader h = parse_frame_header(partial_.data(), partial_.size(), max_message_);
+                if (h.status == FrameHeader::Status::invalid) return fail(h.error);
+                const std::size_t want = h.status == FrameHeader::Status::complete
+                                             ? h.header_size + static_cast<std::size_t>(h.payload_size)
+                                             : h.header_size;
+                if (h.status == FrameHeader::Status::complete && partial_.size() >= want) {
+                    const bool ok = deliver(h, partial_.data() + h.header_size, sink);
+                    give_back(partial_);
+                    if (!ok) return false;
+                    break;
+                }
+                if (data.empty()) return true;
+                const std::size_t take = std::min(want - partial_.size(), data.size());
+                partial_.insert(partial_.end(), data.data(), data.data() + take);
+                data.remove_prefix(take);
+            }
+            continue;
+        }
+        FrameHeader h = parse_frame_header(data.data(), data.size(), max_message_);
+        if (h.status == FrameHeader::Status::invalid) return fail(h.error);
+        if (h.status == FrameHeader::Status::complete) {
+            const std::size_t total = h.header_size + static_cast<std::size_t>(h.payload_size);
+            if (data.size() >= total) {
+                if (!deliver(h, data.data() + h.header_size, sink)) return false;
+                data.remove_prefix(total);
+                continue;
+            }
+            borrow(partial_);
+            partial_.reserve(total);
+        } else {
+            borrow(partial_);
+        }
+        partial_.insert(partial_.end(), data.begin(), data.end());
+        data = {};
+    }
+    return true;
+}
+
+bool FrameParser::deliver(const FrameHeader& h, const char* payload, FrameSink& sink) {
+    const std::string_view p(payload, static_cast<std::size_t>(h.payload_size));
+    switch (h.opcode) {
+        case Opcode::text:
+        case Opcode::binary:
+            if (in_message_) return fail("data frame inside a fragmented message");
+            if (h.fin) {
+                sink.on_message(p, h.opcode == Opcode::text);
+            } else {
+                borrow(message_);
+                message_.assign(p.begin(), p.end());
+                in_message_ = true;
+                message_text_ = h.opcode == Opcode::text;
+            }
+            return true;
+        case Opcode::continuation:
+            if (!in_message_) return fail("continuation without a message");
+            if (message_.size() + p.size() > max_message_) return fail("message over the size limit");
+            message_.insert(message_.end(), p.begin(), p.end());
+            if (h.fin) {
+                in_message_ = false;
+                sink.on_message(std::string_view(message_.data(), message_.size()), message_text_);
+                give_back(message_);
+            }
+            return true;
+        case Opcode::ping: sink.on_ping(p); return true;
+        case Opcode::pong: sink.on_pong(p); return true;
+        case Opcode::close: {
+            if (p.size() == 1) return fail("close frame with a 1-byte payload");
+            std::uint16_t code = 1005;
+            std::string_view reason;
+            if (p.size() >= 2) {
+                code = static_cast<std::uint16_t>((static_cast<unsigned char>(p[0]) << 8) | static_cast<unsigned char>(p[1]));
+                reason = p.substr(2);
+            }
+            closed_ = true;
+            sink.on_close(code, reason);
+            return true;
+        }
+    }
+    return fail("reserved opcode");
+}
+
+void FrameParser::reset() {
+    give_back(partial_);
+    give_back(message_);
+    in_message_ = false;
+    closed_ = false;
+    error_ = nullptr;
+}
+
+void FrameParser::borrow(std::vector<char>& v) {
+    if (pool_ && v.capacity() == 0) v = pool_->take();
+}
+
+void FrameParser::give_back(std::vector<char>& v) {
+    if (pool_) {
+        if (v.capacity() != 0) pool_->give(std::move(v));
+        v = {};
+    } else {
+        v.clear();
+    }
+}
+
+}  // namespace liveblog::load

@@ -1,0 +1,157 @@
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "frame_parser.hpp"
+
+using namespace liveblog::load;
+
+namespace {
+
+struct Recorder final : FrameSink {
+    std::vector<std::string> messages;
+    std::vector<bool> text;
+    std::vector<std::string> pings, pongs;
+    int close_code = -1;
+    std::string close_reason;
+    void on_message(std::string_view p, bool t) override {
+        messages.emplace_back(p);
+        text.push_back(t);
+    }
+    void on_ping(std::string_view p) override { pings.emplace_back(p); }
+    void on_pong(std::string_view p) override { pongs.emplace_back(p); }
+    void on_close(std::uint16_t code, std::string_view reason) override {
+        close_code = code;
+        close_reason = std::string(reason);
+    }
+};
+
+// A server frame (unmasked), with the shortest length encoding unless `force` (2: 16-bit, 8: 64-bit).
+std::string frame(std::uint8_t op, std::string_view payload, bool fin = true, int force = 0) {
+    std::string f;
+    f.push_back(static_cast<char>((fin ? 0x80 : 0) | op));
+    const std::uint64_t n = payload.size();
+    if (force == 8 || (!force && n > 0xffff)) {
+        f.push_back(127);
+        for (int i = 7; i >= 0; --i) f.push_back(static_cast<char>((n >> (8 * i)) & 0xff));
+    } else if (force == 2 || n >= 126) {
+        f.push_back(126);
+        f.push_back(static_cast<char>(n >> 8));
+        f.push_back(static_cast<char>(n & 0xff));
+    } else {
+        f.push_back(static_cast<char>(n));
+    }
+    f.append(payload);
+    return f;
+}
+
+std::string repeat(std::size_t n) {
+    std::string s(n, ' ');
+    for (std::size_t i = 0; i < n; ++i) s[i] = static_cast<char>('a' + i % 26);
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("frame parser: whole frames in one read") {
+    Recorder r;
+    FrameParser p;
+    REQUIRE(p.feed(frame(1, "hello") + frame(2, "bin") + frame(1, ""), r));
+    REQUIRE(r.messages == std::vector<std::string>{"hello", "bin", ""});
+    CHECK(r.text == std::vector<bool>{true, false, true});
+    CHECK(p.buffered() == 0);
+}
+
+TEST_CASE("frame parser: 16-bit and 64-bit lengths, fed byte by byte") {
+    const std::string small = repeat(125), mid = repeat(126), big = repeat(70000), short64 = repeat(10);
+    const std::string wire = frame(1, small) + frame(1, mid) + frame(1, big) + frame(1, short64, true, 8) +
+                             frame(1, short64, true, 2) + frame(9, "pi") + frame(1, "end");
+    BufferPool pool;
+    for (bool with_pool : {false, true}) {
+        Recorder r;
+        FrameParser p(with_pool ? &pool : nullptr);
+        for (char c : wire) REQUIRE(p.feed(std::string_view(&c, 1), r));
+        REQUIRE(r.messages.size() == 6);
+        CHECK(r.messages[0] == small);
+        CHECK(r.messages[1] == mid);
+        CHECK(r.messages[2] == big);
+        CHECK(r.messages[3] == short64);
+        CHECK(r.messages[4] == short64);
+        CHECK(r.messages[5] == "end");
+        CHECK(r.pings == std::vector<std::string>{"pi"});
+        CHECK(p.buffered() == 0);
+    }
+    CHECK(pool.idle() >= 1);  // the borrowed buffer came back
+}
+
+TEST_CASE("frame parser: every split point of a stream") {
+    const std::string wire = frame(1, "first") + frame(1, repeat(300)) + frame(10, "po") + frame(1, "last");
+    for (std::size_t cut = 0; cut <= wire.size(); ++cut) {
+        Recorder r;
+        FrameParser p;
+        REQUIRE(p.feed(std::string_view(wire).substr(0, cut), r));
+        REQUIRE(p.feed(std::string_view(wire).substr(cut), r));
+        INFO(cut);
+        REQUIRE(r.messages.size() == 3);
+        CHECK(r.messages[1] == repeat(300));
+        CHECK(r.pongs.size() == 1);
+    }
+}
+
+TEST_CASE("frame parser: fragmented message with a ping in the middle") {
+    const std::string wire = frame(1, "hel", false) + frame(9, "x") + frame(0, "lo ", false) + frame(0, "world");
+    Recorder r;
+    FrameParser p;
+    for (char c : wire) REQUIRE(p.feed(std::string_view(&c, 1), r));
+    REQUIRE(r.messages == std::vector<std::string>{"hello world"});
+    CHECK(r.text == std::vector<bool>{true});
+    CHECK(r.pings == std::vector<std::string>{"x"});
+}
+
+TEST_CASE("frame parser: close with a code, without one, and what follows is ignored") {
+    {
+        Recorder r;
+        FrameParser p;
+        REQUIRE(p.feed(frame(8, std::string("\x0f\xa8", 2) + "slow reader") + frame(1, "after"), r));
+        CHECK(r.close_code == 4008);
+        CHECK(r.close_reason == "slow reader");
+        CHECK(r.messages.empty());
+        CHECK(p.closed());
+    }
+    {
+        Recorder r;
+        FrameParser p;
+        REQUIRE(p.feed(frame(8, ""), r));
+        CHECK(r.close_code == 1005);
+    }
+    {
+        Recorder r;
+        FrameParser p;
+        const std::string wire = frame(8, std::string("\x03\xe9", 2));
+        for (char c : wire) REQUIRE(p.feed(std::string_view(&c, 1), r));
+        CHECK(r.close_code == 1001);
+    }
+}
+
+TEST_CASE("frame parser: protocol violations") {
+    const auto bad = [](const std::string& wire) {
+        Recorder r;
+        FrameParser p(nullptr, 1 << 20);
+        return !p.feed(wire, r) && p.error() != nullptr;
+    };
+    CHECK(bad(std::string("\x81\x85", 2) + "mask" + "hello"));        // masked server frame
+    CHECK(bad(std::string("\xc1\x01x", 3)));                           // RSV1 without an extension
+    CHECK(bad(std::string("\x83\x00", 2)));                            // reserved opcode
+    CHECK(bad(frame(9, repeat(126))));                                 // control frame over 125
+    CHECK(bad(frame(9, "p", false)));                                  // fragmented control frame
+    CHECK(bad(frame(0, "orphan")));                                    // continuation without a start
+    CHECK(bad(frame(1, "a", false) + frame(1, "b")));                  // new message inside a fragmented one
+    CHECK(bad(frame(8, "x")));                                         // 1-byte close payload
+    CHECK(bad(std::string("\x81\x7f\x80\x00\x00\x00\x00\x00\x00\x00", 10)));  // 64-bit length, top bit set
+    CHECK(bad(std::string("\x81\x7f\x00\x00\x00\x00\x01\x00\x00\x00", 10)));  // 4 GiB: over the limit
+    Recorder r;
+    FrameParser p;
+    REQUIRE_FALSE(p.feed(std::string("\x81\x85", 2), r));
+    CHECK_FALSE(p.feed(frame(1, "ok"), r));  // stays failed
+}
