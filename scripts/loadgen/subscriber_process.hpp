@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "buffer_pool.hpp"
+#include "websocket/buffer_pool.hpp"
 #include "child_report.hpp"
 #include "delivery_tracker.hpp"
 #include "histogram.hpp"

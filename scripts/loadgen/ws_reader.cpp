@@ -1,9 +1,8 @@
 #include "ws_reader.hpp"
 
 #include <fcntl.h>
-#include <netinet/tcp.h>
 #include <openssl/evp.h>
-#include <openssl/sha.h>
+#include <netinet/tcp.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -13,11 +12,12 @@
 #include <vector>
 
 #include "clock.hpp"
+#include "websocket/handshake.hpp"
+#include "websocket/wire.hpp"
 
 namespace liveblog::load {
 namespace {
 
-constexpr std::string_view websocket_guid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 constexpr std::size_t max_response_head = 16 * 1024;
 
 // Keys and masks need to be unpredictable to proxies, not secret: a per-process
@@ -61,16 +61,6 @@ std::string_view header_value(std::string_view head, std::string_view name) {
         pos = end;
     }
     return {};
-}
-
-std::string accept_for(std::string_view key) {
-    std::string s(key);
-    s.append(websocket_guid);
-    unsigned char digest[SHA_DIGEST_LENGTH];
-    SHA1(reinterpret_cast<const unsigned char*>(s.data()), s.size(), digest);
-    unsigned char out[32];
-    const int n = EVP_EncodeBlock(out, digest, SHA_DIGEST_LENGTH);
-    return std::string(reinterpret_cast<char*>(out), static_cast<std::size_t>(n));
 }
 
 const char* errno_reason(int e) {
@@ -214,7 +204,7 @@ bool WsReader::take_upgrade_response(std::string_view& data, Handler& handler) {
         fail(handler, reason);
         return false;
     }
-    if (header_value(head, "sec-websocket-accept") != accept_for(std::string_view(key_.data(), key_.size()))) {
+    if (header_value(head, "sec-websocket-accept") != ws::accept_key(std::string_view(key_.data(), key_.size()))) {
         fail(handler, "bad Sec-WebSocket-Accept");
         return false;
     }
@@ -228,25 +218,12 @@ bool WsReader::send_text(std::string_view payload) { return send_frame(Opcode::t
 
 bool WsReader::send_frame(Opcode op, std::string_view payload) {
     if (fd_ < 0) return false;
-    static thread_local std::vector<char> out;
+    static thread_local std::string out;
     out.clear();
-    out.push_back(static_cast<char>(0x80 | static_cast<unsigned>(op)));
-    const std::size_t n = payload.size();
-    if (n < 126) {
-        out.push_back(static_cast<char>(0x80 | n));
-    } else if (n < 65536) {
-        out.push_back(static_cast<char>(0x80 | 126));
-        out.push_back(static_cast<char>(n >> 8));
-        out.push_back(static_cast<char>(n & 0xff));
-    } else {
-        out.push_back(static_cast<char>(0x80 | 127));
-        for (int i = 7; i >= 0; --i) out.push_back(static_cast<char>((static_cast<std::uint64_t>(n) >> (8 * i)) & 0xff));
-    }
     const auto mask = static_cast<std::uint32_t>(random64());
     char m[4];
     std::memcpy(m, &mask, 4);
-    out.insert(out.end(), m, m + 4);
-    for (std::size_t i = 0; i < n; ++i) out.push_back(static_cast<char>(payload[i] ^ m[i & 3]));
+    ws::append_frame(out, op, payload, m);
     const ssize_t w = ::send(fd_, out.data(), out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     return w == static_cast<ssize_t>(out.size());
 }

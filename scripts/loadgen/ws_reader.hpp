@@ -18,9 +18,14 @@
 #include <string>
 #include <string_view>
 
-#include "frame_parser.hpp"
+#include "websocket/frame_parser.hpp"
 
 namespace liveblog::load {
+
+using ws::BufferPool;
+using ws::FrameParser;
+using ws::FrameSink;
+using ws::Opcode;
 
 class WsReader final : private FrameSink {
 public:

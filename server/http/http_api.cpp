@@ -278,7 +278,7 @@ void HttpApi::events(const HttpRequest& req, const std::string& id, Respond resp
         bool first = true;
         for (auto& f : c.frames) {
             body += first ? "" : ",";
-            body += f->text;
+            body += f->text();
             first = false;
         }
         body += "]}";

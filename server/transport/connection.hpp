@@ -6,6 +6,7 @@
 // Threading: everything runs on the shard's thread. Other threads reach a
 // connection only through post_to() with a weak_ptr.
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -24,6 +25,10 @@ public:
     // Ends the connection (WebSocket: a close frame with `code` after what is
     // queued, or at once when drop_queue).
     virtual void close(unsigned short code, std::string reason, bool drop_queue) = 0;
+    // Writes what send() queued (see ShardContext::want_flush).
+    virtual void flush() {}
+    // Once a second, from the shard: keepalive and deadlines.
+    virtual void tick(std::chrono::steady_clock::time_point now) {}
 
     ShardContext& shard_context() { return shard_; }
     std::weak_ptr<Connection> weak() { return weak_from_this(); }

@@ -155,7 +155,6 @@ void HttpSession::upgrade(http::request<http::string_body>&& req) {
     WsLimits limits;
     limits.max_message_bytes = admin ? cfg.max_admin_message_bytes : cfg.max_reader_message_bytes;
     limits.max_queue_bytes = cfg.max_queue_bytes;
-    limits.handshake_timeout_s = cfg.handshake_timeout_s;
     limits.idle_timeout_s = cfg.idle_timeout_s;
     limits.messages_per_s = admin ? cfg.admin_messages_per_s : cfg.reader_messages_per_s;
     limits.burst = admin ? cfg.admin_burst : cfg.reader_burst;
@@ -168,7 +167,7 @@ void HttpSession::upgrade(http::request<http::string_body>&& req) {
                                                             cfg.auth_timeout_s));
     else
         session->set_handler(std::make_unique<ReaderHandler>(*session, ctx_.hub, cfg.max_subscriptions));
-    session->start(std::move(req));
+    session->start(req);
 }
 
 void HttpSession::send(http::response<http::string_body>&& res) {

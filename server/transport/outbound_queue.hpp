@@ -22,7 +22,9 @@ public:
         return true;
     }
     bool empty() const { return head_ == items_.size(); }
+    std::size_t size() const { return items_.size() - head_; }
     const FramePtr& front() const { return items_[head_].frame; }
+    const FramePtr& at(std::size_t i) const { return items_[head_ + i].frame; }  // i < size()
     void pop() {
         bytes_ -= items_[head_].size;
         items_[head_].frame.reset();

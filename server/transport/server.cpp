@@ -63,6 +63,7 @@ void Server::start() {
     schedule_presence();
     for (auto& s : shards_) {
         ShardContext* shard = s.get();
+        shard->start_ticking();
         threads_.emplace_back([shard] {
             for (;;) {
                 try {
@@ -97,6 +98,7 @@ void Server::shutdown(std::chrono::milliseconds grace) {
         hub_.stop();  // commits what editors already sent; their acks are queued
         for (auto& s : shards_) {
             ShardContext* shard = s.get();
+            shard->stop_ticking();
             net::post(shard->ioc, [shard] {
                 std::vector<Connection*> open(shard->sessions.begin(), shard->sessions.end());
                 for (Connection* c : open) c->close(close_code::going_away, "server shutting down", false);

@@ -1,13 +1,19 @@
 #pragma once
-// One I/O thread's world: its io_context, its core Shard (subscriber index)
-// and its open WebSocket sessions. Everything here is touched only by that
-// thread (work from elsewhere arrives through shard.post()).
+// One I/O thread's world: its io_context, its core Shard (subscriber index),
+// its open connections and what they share: the read scratch buffer, the
+// pool for frames split across reads, the flush list and the keepalive tick.
+// Everything here is touched only by that thread (work from elsewhere
+// arrives through shard.post()).
 
 #include <atomic>
+#include <chrono>
+#include <memory>
 #include <unordered_set>
+#include <vector>
 
 #include "core/shard.hpp"
 #include "transport/net.hpp"
+#include "websocket/buffer_pool.hpp"
 
 namespace liveblog {
 
@@ -26,8 +32,7 @@ struct ShardStats {
 };
 
 struct ShardContext {
-    explicit ShardContext(std::size_t id)
-        : ioc(1), shard(id, [this](Shard::Task task) { net::post(ioc, std::move(task)); }) {}
+    explicit ShardContext(std::size_t id);
 
     net::io_context ioc;  // concurrency hint 1: one thread runs it, Asio can skip locking
     // Keeps run() going while the shard has no connections yet.
@@ -36,17 +41,27 @@ struct ShardContext {
     std::unordered_set<Connection*> sessions;  // open connections, closed with "going away" on shutdown
     std::atomic<std::size_t> session_count{0}; // sessions.size(), readable from any thread
     ShardStats stats;
+    std::vector<char> read_scratch;            // every WebSocket read lands here first
+    ws::BufferPool buffer_pool;                // for the rare frame split across reads
 
-    void open(Connection* c, Transport t) {
-        sessions.insert(c);
-        session_count = sessions.size();
-        ++stats.open[static_cast<int>(t)];
-    }
-    void closed(Connection* c, Transport t) {
-        if (!sessions.erase(c)) return;
-        session_count = sessions.size();
-        --stats.open[static_cast<int>(t)];
-    }
+    void open(Connection* c, Transport t);
+    void closed(Connection* c, Transport t);
+
+    // Corking: `c` has frames queued. Its flush() runs once the tasks already
+    // posted to the shard have run, so a burst of events leaves in one write
+    // per connection.
+    void want_flush(std::shared_ptr<Connection> c);
+    // Starts the once-a-second tick() of every connection (keepalive, deadlines).
+    void start_ticking();
+    void stop_ticking();
+
+private:
+    void run_flush();
+    void schedule_tick();
+
+    std::vector<std::shared_ptr<Connection>> to_flush_;
+    std::vector<std::shared_ptr<Connection>> flushing_;  // reused between passes
+    net::steady_timer tick_timer_{ioc};
 };
 
 }  // namespace liveblog

@@ -8,12 +8,11 @@ namespace liveblog {
 
 namespace {
 // Raw bytes for the stream, kept in a frame's `sse` form so they are written as they are.
-FramePtr raw_frame(std::string bytes) { return std::make_shared<const Frame>(Frame{{}, 0, {}, std::move(bytes)}); }
+FramePtr raw_frame(std::string bytes) { return std::make_shared<const Frame>(Frame{{}, 0, {}, 0, std::move(bytes)}); }
 const FramePtr heartbeat_frame = raw_frame(": heartbeat\n\n");
 
-// What goes on the wire for a frame: its shared SSE form, or a per-connection
-// reply wrapped as one event.
-const std::string& wire_bytes(const FramePtr& f) { return f->sse.empty() ? f->text : f->sse; }
+// What goes on the wire for a frame (replies are wrapped as events in send()).
+const std::string& wire_bytes(const FramePtr& f) { return f->sse; }
 }  // namespace
 
 SseSession::SseSession(tcp::socket&& socket, ShardContext& shard, Hub& hub, SseLimits limits,
@@ -62,7 +61,7 @@ void SseSession::schedule_heartbeat() {
 
 void SseSession::send(const FramePtr& frame) {
     if (closing_ || torn_down_) return;
-    FramePtr out = frame->sse.empty() ? raw_frame("data: " + frame->text + "\n\n") : frame;
+    FramePtr out = frame->sse.empty() ? raw_frame("data: " + std::string(frame->text()) + "\n\n") : frame;
     if (!queue_.push(out, wire_bytes(out).size())) {
         log_info("sse: slow reader dropped (", queue_.bytes(), " bytes queued)");
         ++shard_.stats.slow_readers_dropped;

@@ -1,92 +1,181 @@
 #include "transport/ws_session.hpp"
 
-#include <chrono>
+#include <array>
 
 #include "common/error_code.hpp"
 #include "common/log.hpp"
+#include "common/utf8.hpp"
 #include "protocol/codec.hpp"
+#include "websocket/handshake.hpp"
 
 namespace liveblog {
 
 namespace {
 constexpr int max_rejected_in_a_row = 20;  // then the connection is closed as flooding
 constexpr auto close_grace = std::chrono::seconds(5);
+constexpr int max_reads_per_turn = 8;      // then other connections get the thread
+constexpr std::size_t max_gather = 64;     // frames per writev (IOV_MAX is 1024)
 
 std::chrono::steady_clock::duration seconds(double s) {
     return std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(s));
 }
+
+// The same ping for every connection.
+const FramePtr keepalive_ping = make_ws_frame(ws::Opcode::ping, {});
+
+FramePtr close_frame(std::uint16_t code, std::string_view reason) {
+    return make_ws_frame(ws::Opcode::close, ws::close_payload(code, reason));
+}
+
+// Bytes that are not a WebSocket frame (the HTTP answer to the handshake).
+FramePtr raw_bytes(std::string bytes) { return std::make_shared<const Frame>(Frame{{}, 0, std::move(bytes), 0, {}}); }
+
 }  // namespace
 
 WsSession::WsSession(tcp::socket&& socket, ShardContext& shard, Transport transport, WsLimits limits,
                      ConnectionLimiter::Ticket ticket)
     : Connection(shard),
-      ws_(std::move(socket)),
+      socket_(std::move(socket)),
       transport_(transport),
       limits_(limits),
       ticket_(std::move(ticket)),
+      parser_(&shard.buffer_pool, limits.max_message_bytes, ws::Role::server),
       queue_(limits.max_queue_bytes),
-      bucket_(limits.messages_per_s, limits.burst) {}
+      bucket_(limits.messages_per_s, limits.burst),
+      last_heard_(std::chrono::steady_clock::now()) {}
 
 WsSession::~WsSession() = default;
 
-void WsSession::start(http::request<http::string_body> upgrade) {
-    beast::get_lowest_layer(ws_).expires_never();  // the websocket stream's own timeouts take over
-    websocket::stream_base::timeout t{};
-    t.handshake_timeout = seconds(limits_.handshake_timeout_s);
-    t.idle_timeout = seconds(limits_.idle_timeout_s);
-    t.keep_alive_pings = true;
-    ws_.set_option(t);
-    ws_.set_option(websocket::stream_base::decorator(
-        [](websocket::response_type& res) { res.set(http::field::server, "liveblog"); }));
-    ws_.read_message_max(limits_.max_message_bytes);
-    ws_.auto_fragment(false);
-    ws_.text(true);
-    ws_.async_accept(upgrade, beast::bind_front_handler(&WsSession::on_accept, self()));
-}
+// ---------------------------------------------------------------------------
+// Handshake
+// ---------------------------------------------------------------------------
 
-void WsSession::on_accept(error_code ec) {
+void WsSession::start(const http::request<http::string_body>& upgrade) {
+    error_code ec;
+    socket_.non_blocking(true, ec);
+    socket_.set_option(tcp::no_delay(true), ec);
     if (ec) {
-        if (!is_benign(ec)) log_debug("ws: handshake failed: ", ec.message());
         torn_down_ = true;  // never opened: the handler has nothing to detach
         return;
     }
     shard_.open(this, transport_);
-    if (handler_) handler_->on_open();
-    do_read();
-}
-
-// ---------------------------------------------------------------------------
-// Reading
-// ---------------------------------------------------------------------------
-
-void WsSession::do_read() {
-    ws_.async_read(buffer_, beast::bind_front_handler(&WsSession::on_read, self()));
-}
-
-void WsSession::on_read(error_code ec, std::size_t) {
-    if (ec) {
-        if (!is_benign(ec)) log_debug("ws: read ended: ", ec.message());
-        teardown();
+    auto version = upgrade.find(http::field::sec_websocket_version);
+    if (version == upgrade.end() || version->value() != "13") {
+        refuse_handshake(http::status::upgrade_required, "only WebSocket version 13 is spoken here");
         return;
     }
-    std::string_view text(static_cast<const char*>(buffer_.data().data()), buffer_.size());
-    if (closing_) {
-        // After we started closing, input is ignored until the peer's close frame.
-    } else if (!bucket_.take()) {
+    auto key = upgrade.find(http::field::sec_websocket_key);
+    if (key == upgrade.end() || !ws::valid_client_key(key->value())) {
+        refuse_handshake(http::status::bad_request, "Sec-WebSocket-Key missing or malformed");
+        return;
+    }
+    std::string answer =
+        "HTTP/1.1 101 Switching Protocols\r\nServer: liveblog\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Accept: ";
+    answer.append(ws::accept_key(key->value())).append("\r\n\r\n");
+    open_ = true;
+    answer_pending_ = true;
+    enqueue(raw_bytes(std::move(answer)));
+    write_now();  // a new socket takes it at once
+    if (handler_) handler_->on_open();
+    read_ready();  // a client may send its first message right behind the handshake
+}
+
+void WsSession::refuse_handshake(http::status status, std::string_view why) {
+    std::string body = encode_error(ErrorCode::bad_request, why);
+    std::string answer = "HTTP/1.1 " + std::to_string(static_cast<unsigned>(status)) + " " +
+                         std::string(http::obsolete_reason(status)) +
+                         "\r\nServer: liveblog\r\nSec-WebSocket-Version: 13\r\nContent-Type: application/json\r\n"
+                         "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+    closing_ = true;
+    close_queued_ = true;
+    close_received_ = true;  // nothing to wait for: the socket is closed once the answer is out
+    close_deadline_ = std::chrono::steady_clock::now() + close_grace;
+    enqueue(raw_bytes(std::move(answer)));
+}
+
+// ---------------------------------------------------------------------------
+// Reading: straight into the shard's scratch buffer until the socket is dry
+// (epoll is edge-triggered: a wait is armed only after would_block).
+// ---------------------------------------------------------------------------
+
+void WsSession::read_ready() {
+    std::vector<char>& scratch = shard_.read_scratch;
+    for (int round = 0; round < max_reads_per_turn; ++round) {
+        if (torn_down_ || parser_.closed()) return;
+        error_code ec;
+        std::size_t n = socket_.read_some(net::buffer(scratch), ec);
+        if (ec == net::error::would_block || ec == net::error::try_again) {
+            wait_readable();
+            return;
+        }
+        if (ec) {
+            if (!is_benign(ec)) log_debug("ws: read ended: ", ec.message());
+            teardown();
+            return;
+        }
+        last_heard_ = std::chrono::steady_clock::now();
+        ping_outstanding_ = false;
+        if (!parser_.feed(std::string_view(scratch.data(), n), *this)) {
+            log_debug("ws: protocol error: ", parser_.error());
+            if (parser_.too_big())
+                begin_close(ws::close_status::too_big, "message too big", true);
+            else
+                begin_close(ws::close_status::protocol_error, parser_.error(), true);
+            return;
+        }
+    }
+    net::post(shard_.ioc, [self = self()] { self->read_ready(); });
+}
+
+void WsSession::wait_readable() {
+    socket_.async_wait(tcp::socket::wait_read, [self = self()](error_code ec) {
+        if (self->torn_down_) return;
+        if (ec) {
+            self->teardown();
+            return;
+        }
+        self->read_ready();
+    });
+}
+
+void WsSession::on_message(std::string_view payload, bool text) {
+    if (closing_) return;  // after we started closing, input is ignored until the peer's close frame
+    if (text && !is_valid_utf8(payload)) {
+        // RFC 6455 section 8.1: invalid UTF-8 in a text message fails the connection.
+        begin_close(ws::close_status::invalid_payload, "invalid UTF-8", true);
+        return;
+    }
+    if (!bucket_.take(last_heard_)) {
         if (++rejected_in_a_row_ >= max_rejected_in_a_row)
             close(close_code::flooding, "flooding", true);
         else
             send_text(encode_error(ErrorCode::rate_limited, "too many messages; slow down"));
-    } else {
-        rejected_in_a_row_ = 0;
-        if (handler_) handler_->on_message(text);
+        return;
     }
-    buffer_.consume(buffer_.size());
-    // Readers send a message now and then: between messages the buffer holds
-    // nothing, so an idle connection keeps no read storage (one allocation per
-    // message is the price).
-    buffer_.shrink_to_fit();
-    do_read();
+    rejected_in_a_row_ = 0;
+    // Binary messages go to the handler too: it answers invalid_utf8 or
+    // invalid_json and keeps the connection.
+    if (handler_) handler_->on_message(payload);
+}
+
+void WsSession::on_ping(std::string_view payload) {
+    if (!closing_) enqueue(make_ws_frame(ws::Opcode::pong, payload));
+}
+
+void WsSession::on_pong(std::string_view) {}  // last_heard_ already moved
+
+void WsSession::on_close(std::uint16_t code, std::string_view reason) {
+    close_received_ = true;
+    if (closing_) {
+        // The answer to our close (or a close crossing ours): done once ours is out.
+        if (close_sent_) teardown();
+        return;
+    }
+    if (!is_valid_utf8(reason))
+        begin_close(ws::close_status::invalid_payload, "invalid UTF-8 in the close reason", true);
+    else
+        begin_close(code == ws::close_status::no_status ? ws::close_status::normal : code, {}, true);
 }
 
 // ---------------------------------------------------------------------------
@@ -94,38 +183,88 @@ void WsSession::on_read(error_code ec, std::size_t) {
 // ---------------------------------------------------------------------------
 
 void WsSession::send(const FramePtr& frame) {
-    if (closing_ || torn_down_) return;
-    if (!queue_.push(frame, frame->text.size())) {
+    if (!open_ || closing_ || torn_down_) return;
+    enqueue(frame);
+}
+
+bool WsSession::enqueue(FramePtr frame) {
+    const std::size_t size = frame->ws.size();
+    if (!queue_.push(std::move(frame), size)) {
         log_info("ws: slow reader dropped (", queue_.bytes(), " bytes queued)");
         ++shard_.stats.slow_readers_dropped;
         close(close_code::slow_reader, "slow reader: resume with since", true);
-        return;
+        return false;
     }
-    if (!writing_) do_write();
+    schedule_flush();
+    return true;
 }
 
-void WsSession::do_write() {
+void WsSession::schedule_flush() {
+    if (writing_ || flush_pending_ || torn_down_) return;
+    flush_pending_ = true;
+    shard_.want_flush(shared_from_this());
+}
+
+void WsSession::flush() {
+    flush_pending_ = false;
+    if (!writing_ && !torn_down_) write_now();
+}
+
+void WsSession::write_now() {
+    while (!queue_.empty()) {
+        std::array<net::const_buffer, max_gather> buffers;
+        const std::size_t count = std::min(queue_.size(), max_gather);
+        std::size_t total = 0;
+        for (std::size_t i = 0; i < count; ++i) {
+            const std::string& bytes = queue_.at(i)->ws;
+            const std::size_t skip = i == 0 ? front_written_ : 0;
+            buffers[i] = net::buffer(bytes.data() + skip, bytes.size() - skip);
+            total += bytes.size() - skip;
+        }
+        error_code ec;
+        std::size_t written = socket_.write_some(std::span(buffers.data(), count), ec);
+        if (ec == net::error::would_block || ec == net::error::try_again) {
+            wait_writable();
+            return;
+        }
+        if (ec) {
+            if (!is_benign(ec)) log_debug("ws: write failed: ", ec.message());
+            teardown();
+            return;
+        }
+        // Pop what is wholly written; remember how far into the next frame we got.
+        std::size_t left = written + front_written_;
+        front_written_ = 0;
+        while (!queue_.empty() && left >= queue_.front()->ws.size()) {
+            left -= queue_.front()->ws.size();
+            ++shard_.stats.frames_sent;
+            shard_.stats.bytes_sent += queue_.front()->ws.size();
+            queue_.pop();
+            answer_pending_ = false;
+        }
+        front_written_ = left;
+        if (written < total) {  // the socket is full: wait until it drains
+            wait_writable();
+            return;
+        }
+    }
+    if (close_queued_ && !close_sent_) {
+        close_sent_ = true;
+        if (close_received_) teardown();  // both closes exchanged: the server ends the TCP connection
+    }
+}
+
+void WsSession::wait_writable() {
     writing_ = true;
-    const FramePtr& f = queue_.front();
-    ws_.async_write(net::buffer(f->text), beast::bind_front_handler(&WsSession::on_write, self()));
-}
-
-void WsSession::on_write(error_code ec, std::size_t) {
-    writing_ = false;
-    if (ec) {
-        if (!is_benign(ec)) log_debug("ws: write failed: ", ec.message());
-        queue_.drop(false);
-        return;  // the read side sees the failure too and tears down
-    }
-    if (!queue_.empty()) {
-        ++shard_.stats.frames_sent;
-        shard_.stats.bytes_sent += queue_.front()->text.size();
-        queue_.pop();
-    }
-    if (!queue_.empty())
-        do_write();
-    else if (closing_ && !close_sent_)
-        do_close();
+    socket_.async_wait(tcp::socket::wait_write, [self = self()](error_code ec) {
+        self->writing_ = false;
+        if (self->torn_down_) return;
+        if (ec) {
+            self->teardown();
+            return;
+        }
+        self->write_now();
+    });
 }
 
 // ---------------------------------------------------------------------------
@@ -133,26 +272,44 @@ void WsSession::on_write(error_code ec, std::size_t) {
 // ---------------------------------------------------------------------------
 
 void WsSession::close(unsigned short code, std::string reason, bool drop_queue) {
-    if (closing_ || torn_down_) return;
-    closing_ = true;
-    close_reason_ = websocket::close_reason(static_cast<websocket::close_code>(code), reason);
-    if (drop_queue) queue_.drop(writing_);  // the frame being written must stay until Beast is done with it
-    close_timer_ = std::make_unique<net::steady_timer>(ws_.get_executor());
-    close_timer_->expires_after(close_grace);
-    close_timer_->async_wait([self = self()](error_code ec) {
-        if (ec) return;  // cancelled: the connection ended in time
-        log_debug("ws: peer did not complete the close in time; cutting the connection");
-        error_code ignored;
-        beast::get_lowest_layer(self->ws_).socket().close(ignored);
-    });
-    if (!writing_) do_close();
+    if (!open_ || closing_ || torn_down_) return;
+    begin_close(code, reason, drop_queue);
 }
 
-void WsSession::do_close() {
-    close_sent_ = true;
-    ws_.async_close(close_reason_, [self = self()](error_code ec) {
-        if (ec && !is_benign(ec)) log_debug("ws: close failed: ", ec.message());
-    });
+void WsSession::begin_close(std::uint16_t code, std::string_view reason, bool drop_queue) {
+    if (closing_ || torn_down_) return;
+    closing_ = true;
+    close_deadline_ = std::chrono::steady_clock::now() + close_grace;
+    // A partly written frame must be finished, or the peer would read
+    // garbage; and the handshake's answer must go out before any frame.
+    const bool keep_front = front_written_ > 0 || answer_pending_;
+    if (drop_queue) queue_.drop(keep_front);
+    FramePtr frame = close_frame(code, reason);
+    if (!queue_.push(frame, frame->ws.size())) {
+        queue_.drop(keep_front);
+        queue_.push(frame, 0);
+    }
+    close_queued_ = true;
+    schedule_flush();
+}
+
+void WsSession::tick(std::chrono::steady_clock::time_point now) {
+    if (torn_down_) return;
+    if (closing_) {
+        if (now >= close_deadline_) {
+            log_debug("ws: peer did not complete the close in time; cutting the connection");
+            teardown();
+        }
+        return;
+    }
+    const auto silent = now - last_heard_;
+    if (silent >= seconds(limits_.idle_timeout_s)) {
+        log_debug("ws: peer silent for ", limits_.idle_timeout_s, " s; cutting the connection");
+        teardown();
+    } else if (!ping_outstanding_ && silent >= seconds(limits_.idle_timeout_s / 2)) {
+        ping_outstanding_ = true;
+        enqueue(keepalive_ping);
+    }
 }
 
 void WsSession::teardown() {
@@ -160,8 +317,10 @@ void WsSession::teardown() {
     log_debug("ws: connection ended");
     torn_down_ = true;
     shard_.closed(this, transport_);
-    if (close_timer_) close_timer_->cancel();
-    if (!writing_) queue_.drop(false);
+    error_code ignored;
+    socket_.close(ignored);  // pending waits complete with operation_aborted and let go of the session
+    queue_.drop(false);
+    parser_.reset();
     if (handler_) handler_->on_close();
 }
 

@@ -1,16 +1,26 @@
 #pragma once
-// One WebSocket connection: read loop, bounded outbound queue, timeouts,
+// One WebSocket connection (RFC 6455, server side) straight on the TCP
+// socket: handshake answer, frame parsing, bounded outbound queue, keepalive,
 // rate limit and close. What the messages mean is the MessageHandler's
 // business (reader_handler, admin_handler): this class knows no protocol.
 //
-// Threading: see Connection.
+// Why not Beast's websocket::stream: it costs ~3 KiB per connection and a
+// copy of every frame per reader. Here an idle reader holds no buffer at all
+// (reads go through the shard's scratch buffer; only a frame split across
+// reads is kept), frames are the shared, prebuilt Frame::ws bytes, and
+// everything queued for a reader leaves in one gather write.
+//
+// Threading: see Connection. Writes are corked: send() queues and asks the
+// shard for a flush, which runs after the shard's pending tasks, so a burst
+// of events reaches each reader in one writev.
 // Bounds: the outbound queue holds at most max_queue_bytes; a frame that
 // would pass it closes the connection with 4008 (slow_reader) and drops the
 // queue, so a slow reader never holds memory or slows anyone else.
+// Timers: none per connection. The shard's once-a-second tick() sends
+// keepalive pings, cuts silent peers and enforces the close deadline.
 
-#include <deque>
+#include <chrono>
 #include <memory>
-#include <optional>
 #include <string>
 
 #include "common/token_bucket.hpp"
@@ -18,6 +28,7 @@
 #include "transport/connection_limiter.hpp"
 #include "transport/net.hpp"
 #include "transport/outbound_queue.hpp"
+#include "websocket/frame_parser.hpp"
 
 namespace liveblog {
 
@@ -34,49 +45,67 @@ public:
 struct WsLimits {
     std::size_t max_message_bytes = 16 << 10;
     std::size_t max_queue_bytes = 1 << 20;
-    double handshake_timeout_s = 10;
-    double idle_timeout_s = 60;
+    double idle_timeout_s = 60;  // a ping after half of it without a word from the peer, cut after all of it
     double messages_per_s = 20;
     double burst = 40;
 };
 
-class WsSession : public Connection {
+class WsSession : public Connection, private ws::FrameSink {
 public:
     WsSession(tcp::socket&& socket, ShardContext& shard, Transport transport, WsLimits limits,
               ConnectionLimiter::Ticket ticket);
     ~WsSession() override;
 
     void set_handler(std::unique_ptr<MessageHandler> handler) { handler_ = std::move(handler); }
-    void start(http::request<http::string_body> upgrade);
+    // Answers the upgrade request: 101 and the connection is open, or
+    // 400/426 when it is not a valid RFC 6455 version 13 handshake.
+    void start(const http::request<http::string_body>& upgrade);
 
     void send(const FramePtr& frame) override;
     // Sends a close frame after what is queued (or at once, dropping the
     // queue); the connection is cut if the peer does not answer in 5 s.
     void close(unsigned short code, std::string reason, bool drop_queue) override;
+    void flush() override;
+    void tick(std::chrono::steady_clock::time_point now) override;
 
 private:
-    void on_accept(error_code ec);
-    void do_read();
-    void on_read(error_code ec, std::size_t bytes);
-    void do_write();
-    void on_write(error_code ec, std::size_t bytes);
-    void do_close();
+    // ws::FrameSink
+    void on_message(std::string_view payload, bool text) override;
+    void on_ping(std::string_view payload) override;
+    void on_pong(std::string_view payload) override;
+    void on_close(std::uint16_t code, std::string_view reason) override;
+
+    void read_ready();
+    void wait_readable();
+    bool enqueue(FramePtr frame);
+    void schedule_flush();
+    void write_now();
+    void wait_writable();
+    void begin_close(std::uint16_t code, std::string_view reason, bool drop_queue);
+    void refuse_handshake(http::status status, std::string_view why);
     void teardown();
     std::shared_ptr<WsSession> self() { return std::static_pointer_cast<WsSession>(shared_from_this()); }
 
-    websocket::stream<beast::tcp_stream> ws_;
+    tcp::socket socket_;
     Transport transport_;
     WsLimits limits_;
     ConnectionLimiter::Ticket ticket_;
     std::unique_ptr<MessageHandler> handler_;
-    beast::flat_buffer buffer_;
+    ws::FrameParser parser_;
     OutboundQueue queue_;
-    bool writing_ = false;
-    bool close_sent_ = false;
-    websocket::close_reason close_reason_;
-    std::unique_ptr<net::steady_timer> close_timer_;  // made only when closing
+    std::size_t front_written_ = 0;  // bytes of the front frame already on the wire
     TokenBucket bucket_;
+    std::chrono::steady_clock::time_point last_heard_;
+    std::chrono::steady_clock::time_point close_deadline_;
     int rejected_in_a_row_ = 0;
+    bool open_ = false;            // the handshake was accepted
+    bool answer_pending_ = false;  // the 101 answer is still at the front of the queue
+    bool writing_ = false;         // waiting for the socket to take more
+    bool flush_pending_ = false;   // in the shard's flush list
+    bool ping_outstanding_ = false;
+    bool close_queued_ = false;    // our close frame (or a refused handshake's answer) is the queue's last item
+    bool close_sent_ = false;      // ... and it is on the wire
+    bool close_received_ = false;  // the peer's close frame arrived
 };
 
 }  // namespace liveblog

@@ -1,10 +1,10 @@
-#include "frame_parser.hpp"
+#include "websocket/frame_parser.hpp"
 
 #include <algorithm>
 
-namespace liveblog::load {
+namespace liveblog::ws {
 
-FrameHeader parse_frame_header(const char* data, std::size_t size, std::uint64_t max_payload) {
+FrameHeader parse_frame_header(const char* data, std::size_t size, std::uint64_t max_payload, Role role) {
     FrameHeader h;
     if (size < 2) return h;
     const auto b0 = static_cast<unsigned char>(data[0]);
@@ -17,11 +17,14 @@ FrameHeader parse_frame_header(const char* data, std::size_t size, std::uint64_t
     if (b0 & 0x70) return invalid("reserved bits set");
     const unsigned op = b0 & 0x0f;
     if (op > 0xA || (op > 0x2 && op < 0x8)) return invalid("reserved opcode");
-    if (b1 & 0x80) return invalid("masked frame from the server");
+    h.masked = (b1 & 0x80) != 0;
+    if (role == Role::client && h.masked) return invalid("masked frame from the server");
+    if (role == Role::server && !h.masked) return invalid("unmasked frame from a client");
     h.fin = (b0 & 0x80) != 0;
     h.opcode = static_cast<Opcode>(op);
     const unsigned len7 = b1 & 0x7f;
-    h.header_size = len7 == 126 ? 4 : len7 == 127 ? 10 : 2;
+    const std::size_t length_end = len7 == 126 ? 4 : len7 == 127 ? 10 : 2;
+    h.header_size = length_end + (h.masked ? 4 : 0);
     if (size < h.header_size) return h;
     std::uint64_t n = len7;
     if (len7 == 126) {
@@ -32,7 +35,12 @@ FrameHeader parse_frame_header(const char* data, std::size_t size, std::uint64_t
         if (n >> 63) return invalid("64-bit length with the top bit set");
     }
     if (op >= 0x8 && (!h.fin || n > 125)) return invalid("control frame fragmented or over 125 bytes");
-    if (n > max_payload) return invalid("frame over the size limit");
+    if (n > max_payload) {
+        h.too_big = true;
+        return invalid("frame over the size limit");
+    }
+    if (h.masked)
+        for (int i = 0; i < 4; ++i) h.mask[i] = data[length_end + static_cast<std::size_t>(i)];
     h.payload_size = n;
     h.status = FrameHeader::Status::complete;
     return h;
@@ -45,8 +53,8 @@ bool FrameParser::feed(std::string_view data, FrameSink& sink) {
             // Complete the frame held in partial_; each round delivers it, or
             // consumes at least one byte, or runs out of input.
             for (;;) {
-                FrameHeader h = parse_frame_header(partial_.data(), partial_.size(), max_message_);
-                if (h.status == FrameHeader::Status::invalid) return fail(h.error);
+                FrameHeader h = parse_frame_header(partial_.data(), partial_.size(), max_message_, role_);
+                if (h.status == FrameHeader::Status::invalid) return fail(h.error, h.too_big);
                 const std::size_t want = h.status == FrameHeader::Status::complete
                                              ? h.header_size + static_cast<std::size_t>(h.payload_size)
                                              : h.header_size;
@@ -63,8 +71,8 @@ bool FrameParser::feed(std::string_view data, FrameSink& sink) {
             }
             continue;
         }
-        FrameHeader h = parse_frame_header(data.data(), data.size(), max_message_);
-        if (h.status == FrameHeader::Status::invalid) return fail(h.error);
+        FrameHeader h = parse_frame_header(data.data(), data.size(), max_message_, role_);
+        if (h.status == FrameHeader::Status::invalid) return fail(h.error, h.too_big);
         if (h.status == FrameHeader::Status::complete) {
             const std::size_t total = h.header_size + static_cast<std::size_t>(h.payload_size);
             if (data.size() >= total) {
@@ -85,6 +93,16 @@ bool FrameParser::feed(std::string_view data, FrameSink& sink) {
 
 bool FrameParser::deliver(const FrameHeader& h, const char* payload, FrameSink& sink) {
     const std::string_view p(payload, static_cast<std::size_t>(h.payload_size));
+    if (!h.masked) return dispatch(h, p, sink);
+    borrow(unmasked_);
+    unmasked_.resize(p.size());
+    for (std::size_t i = 0; i < p.size(); ++i) unmasked_[i] = static_cast<char>(p[i] ^ h.mask[i & 3]);
+    const bool ok = dispatch(h, std::string_view(unmasked_.data(), unmasked_.size()), sink);
+    give_back(unmasked_);
+    return ok;
+}
+
+bool FrameParser::dispatch(const FrameHeader& h, std::string_view p, FrameSink& sink) {
     switch (h.opcode) {
         case Opcode::text:
         case Opcode::binary:
@@ -100,7 +118,7 @@ bool FrameParser::deliver(const FrameHeader& h, const char* payload, FrameSink& 
             return true;
         case Opcode::continuation:
             if (!in_message_) return fail("continuation without a message");
-            if (message_.size() + p.size() > max_message_) return fail("message over the size limit");
+            if (message_.size() + p.size() > max_message_) return fail("message over the size limit", true);
             message_.insert(message_.end(), p.begin(), p.end());
             if (h.fin) {
                 in_message_ = false;
@@ -117,6 +135,10 @@ bool FrameParser::deliver(const FrameHeader& h, const char* payload, FrameSink& 
             if (p.size() >= 2) {
                 code = static_cast<std::uint16_t>((static_cast<unsigned char>(p[0]) << 8) | static_cast<unsigned char>(p[1]));
                 reason = p.substr(2);
+                // RFC 6455 section 7.4: the codes an endpoint may put in a close frame.
+                const bool valid = (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||
+                                   (code >= 3000 && code <= 4999);
+                if (!valid) return fail("invalid close code");
             }
             closed_ = true;
             sink.on_close(code, reason);
@@ -129,8 +151,10 @@ bool FrameParser::deliver(const FrameHeader& h, const char* payload, FrameSink& 
 void FrameParser::reset() {
     give_back(partial_);
     give_back(message_);
+    give_back(unmasked_);
     in_message_ = false;
     closed_ = false;
+    too_big_ = false;
     error_ = nullptr;
 }
 
@@ -147,4 +171,4 @@ void FrameParser::give_back(std::vector<char>& v) {
     }
 }
 
-}  // namespace liveblog::load
+}  // namespace liveblog::ws

@@ -3,9 +3,9 @@
 #include <string>
 #include <vector>
 
-#include "frame_parser.hpp"
+#include "websocket/frame_parser.hpp"
 
-using namespace liveblog::load;
+using namespace liveblog::ws;
 
 namespace {
 
@@ -154,4 +154,101 @@ TEST_CASE("frame parser: protocol violations") {
     FrameParser p;
     REQUIRE_FALSE(p.feed(std::string("\x81\x85", 2), r));
     CHECK_FALSE(p.feed(frame(1, "ok"), r));  // stays failed
+}
+
+namespace {
+// A client frame (masked) made by the shared encoder.
+std::string masked(Opcode op, std::string_view payload) {
+    std::string f;
+    append_frame(f, op, payload, "\x12\x34\x56\x78");
+    return f;
+}
+}  // namespace
+
+TEST_CASE("frame parser (server role): masked client frames are unmasked, every split point") {
+    const std::string wire = masked(Opcode::text, R"({"type":"subscribe"})") + masked(Opcode::ping, "p") +
+                             masked(Opcode::binary, repeat(300)) + masked(Opcode::text, repeat(70000));
+    for (std::size_t cut = 0; cut <= wire.size(); cut += (cut < 400 ? 1 : 997)) {
+        BufferPool pool;
+        Recorder r;
+        FrameParser p(&pool, 1 << 20, Role::server);
+        REQUIRE(p.feed(std::string_view(wire).substr(0, cut), r));
+        REQUIRE(p.feed(std::string_view(wire).substr(cut), r));
+        INFO(cut);
+        REQUIRE(r.messages.size() == 3);
+        CHECK(r.messages[0] == R"({"type":"subscribe"})");
+        CHECK(r.messages[1] == repeat(300));
+        CHECK(r.text == std::vector<bool>{true, false, true});
+        CHECK(r.messages[2] == repeat(70000));
+        CHECK(r.pings == std::vector<std::string>{"p"});
+        CHECK(p.buffered() == 0);
+    }
+}
+
+TEST_CASE("frame parser (server role): fragmented masked message and close") {
+    std::string wire;
+    append_frame(wire, Opcode::text, "ab", "\x01\x02\x03\x04");
+    wire[0] = static_cast<char>(0x01);  // clear FIN: first fragment
+    std::string cont;
+    append_frame(cont, Opcode::continuation, "cd", "\x09\x08\x07\x06");
+    wire += cont + masked(Opcode::close, close_payload(1000, "bye"));
+    Recorder r;
+    FrameParser p(nullptr, 1 << 20, Role::server);
+    for (char c : wire) REQUIRE(p.feed(std::string_view(&c, 1), r));
+    CHECK(r.messages == std::vector<std::string>{"abcd"});
+    CHECK(r.close_code == 1000);
+    CHECK(r.close_reason == "bye");
+}
+
+TEST_CASE("frame parser (server role): unmasked frames and oversize messages are refused, oversize as too big") {
+    {
+        Recorder r;
+        FrameParser p(nullptr, 1 << 20, Role::server);
+        CHECK_FALSE(p.feed(frame(1, "not masked"), r));
+        CHECK_FALSE(p.too_big());
+    }
+    {
+        Recorder r;
+        FrameParser p(nullptr, 100, Role::server);
+        CHECK_FALSE(p.feed(masked(Opcode::text, repeat(101)), r));
+        CHECK(p.too_big());
+        CHECK(r.messages.empty());
+    }
+    {
+        // Fragments each under the limit, together over it.
+        std::string first;
+        append_frame(first, Opcode::text, repeat(60), "abcd");
+        first[0] = static_cast<char>(0x01);
+        Recorder r;
+        FrameParser p(nullptr, 100, Role::server);
+        CHECK_FALSE(p.feed(first + masked(Opcode::continuation, repeat(60)), r));
+        CHECK(p.too_big());
+    }
+}
+
+TEST_CASE("wire: frame headers by length and close payloads") {
+    for (std::size_t n : {0u, 125u, 126u, 65535u, 65536u}) {
+        std::string f;
+        append_frame(f, Opcode::text, std::string(n, 'x'));
+        CHECK(f.size() == frame_header_size(n, false) + n);
+        CHECK(f == frame(1, std::string(n, 'x')));
+    }
+    CHECK(close_payload(4008, "slow") == std::string("\x0f\xa8slow", 6));
+    CHECK(close_payload(1000, std::string(200, 'r')).size() == 125);
+}
+
+TEST_CASE("frame parser: close codes no endpoint may send are a protocol error") {
+    for (std::uint16_t code : {999, 1004, 1005, 1006, 1015, 2999, 5000}) {
+        Recorder r;
+        FrameParser p;
+        INFO(code);
+        CHECK_FALSE(p.feed(frame(8, close_payload(code, "")), r));
+        CHECK(r.close_code == -1);
+    }
+    for (std::uint16_t code : {1000, 1001, 1011, 3000, 4999}) {
+        Recorder r;
+        FrameParser p;
+        CHECK(p.feed(frame(8, close_payload(code, "")), r));
+        CHECK(r.close_code == code);
+    }
 }

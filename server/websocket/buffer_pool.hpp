@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-namespace liveblog::load {
+namespace liveblog::ws {
 
 class BufferPool {
 public:
@@ -40,4 +40,4 @@ private:
     std::vector<std::vector<char>> free_;
 };
 
-}  // namespace liveblog::load
+}  // namespace liveblog::ws

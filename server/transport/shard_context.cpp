@@ -1,0 +1,59 @@
+#include "transport/shard_context.hpp"
+
+#include "transport/connection.hpp"
+
+namespace liveblog {
+
+namespace {
+constexpr std::size_t read_scratch_bytes = 64 << 10;
+constexpr auto tick_interval = std::chrono::seconds(1);
+}  // namespace
+
+ShardContext::ShardContext(std::size_t id)
+    : ioc(1),
+      shard(id, [this](Shard::Task task) { net::post(ioc, std::move(task)); }),
+      read_scratch(read_scratch_bytes) {}
+
+void ShardContext::open(Connection* c, Transport t) {
+    sessions.insert(c);
+    session_count = sessions.size();
+    ++stats.open[static_cast<int>(t)];
+}
+
+void ShardContext::closed(Connection* c, Transport t) {
+    if (!sessions.erase(c)) return;
+    session_count = sessions.size();
+    --stats.open[static_cast<int>(t)];
+}
+
+void ShardContext::want_flush(std::shared_ptr<Connection> c) {
+    if (to_flush_.empty()) net::post(ioc, [this] { run_flush(); });
+    to_flush_.push_back(std::move(c));
+}
+
+void ShardContext::run_flush() {
+    flushing_.swap(to_flush_);
+    for (auto& c : flushing_) c->flush();
+    flushing_.clear();
+}
+
+void ShardContext::start_ticking() { net::post(ioc, [this] { schedule_tick(); }); }
+
+void ShardContext::stop_ticking() {
+    net::post(ioc, [this] { tick_timer_.cancel(); });
+}
+
+void ShardContext::schedule_tick() {
+    tick_timer_.expires_after(tick_interval);
+    tick_timer_.async_wait([this](error_code ec) {
+        if (ec) return;
+        auto now = std::chrono::steady_clock::now();
+        // tick() may close a connection, which leaves `sessions`: walk a copy.
+        std::vector<Connection*> open(sessions.begin(), sessions.end());
+        for (Connection* c : open)
+            if (sessions.count(c)) c->tick(now);
+        schedule_tick();
+    });
+}
+
+}  // namespace liveblog

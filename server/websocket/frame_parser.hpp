@@ -1,0 +1,101 @@
+#pragma once
+// Incremental RFC 6455 frame parser for either end of a connection: a server
+// parses its clients' frames (which must be masked), a client parses its
+// server's (which must not be). No extensions.
+//
+// Invariant: an unmasked frame that arrives whole inside one read is handed
+// to the sink straight from the read buffer; only a frame split across reads
+// is copied, into a buffer borrowed from the pool and given back once the
+// frame is complete. Masked payloads are unmasked into a borrowed buffer.
+// Fragmented messages are reassembled the same way. After a close frame the
+// parser ignores everything that follows. So an idle connection's parser
+// holds no buffer at all.
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "websocket/buffer_pool.hpp"
+#include "websocket/wire.hpp"
+
+namespace liveblog::ws {
+
+enum class Role : std::uint8_t {
+    client,  // parses a server's frames: unmasked
+    server,  // parses a client's frames: masked
+};
+
+class FrameSink {
+public:
+    virtual void on_message(std::string_view payload, bool text) = 0;
+    virtual void on_ping(std::string_view payload) = 0;
+    virtual void on_pong(std::string_view payload) = 0;
+    // `code` is 1005 when the close frame carried none; codes no endpoint may
+    // send (1004-1006, 1015, under 1000, 1015-2999, 5000 and up) are a protocol error.
+    virtual void on_close(std::uint16_t code, std::string_view reason) = 0;
+
+protected:
+    ~FrameSink() = default;
+};
+
+struct FrameHeader {
+    enum class Status : std::uint8_t { complete, need_more, invalid };
+    Status status = Status::need_more;
+    bool fin = false;
+    bool masked = false;
+    bool too_big = false;            // invalid because of the size limit
+    Opcode opcode = Opcode::continuation;
+    char mask[4] = {};
+    std::size_t header_size = 2;     // need_more: bytes needed to know the header
+    std::uint64_t payload_size = 0;  // complete only
+    const char* error = nullptr;     // invalid only
+};
+
+// Reads a frame header from the first `size` bytes of `data`.
+FrameHeader parse_frame_header(const char* data, std::size_t size, std::uint64_t max_payload, Role role = Role::client);
+
+class FrameParser {
+public:
+    explicit FrameParser(BufferPool* pool = nullptr, std::uint64_t max_message = 16u << 20, Role role = Role::client)
+        : pool_(pool), max_message_(max_message), role_(role) {}
+    FrameParser(FrameParser&&) noexcept = default;
+    FrameParser& operator=(FrameParser&&) noexcept = default;
+    ~FrameParser() { reset(); }
+
+    // Consumes all of `data`. False on a protocol violation (error() names it,
+    // too_big() tells a message over the limit); the connection must then be closed.
+    bool feed(std::string_view data, FrameSink& sink);
+
+    const char* error() const { return error_; }
+    bool too_big() const { return too_big_; }
+    bool closed() const { return closed_; }
+    std::size_t buffered() const { return partial_.size() + message_.size(); }
+    // Back to a fresh connection's state; buffers go back to the pool.
+    void reset();
+
+private:
+    bool deliver(const FrameHeader& h, const char* payload, FrameSink& sink);
+    bool dispatch(const FrameHeader& h, std::string_view payload, FrameSink& sink);
+    bool fail(const char* why, bool too_big = false) {
+        error_ = why;
+        too_big_ = too_big;
+        return false;
+    }
+    void borrow(std::vector<char>& v);
+    void give_back(std::vector<char>& v);
+
+    BufferPool* pool_;
+    std::uint64_t max_message_;
+    Role role_;
+    std::vector<char> partial_;   // an incomplete frame, header included
+    std::vector<char> message_;   // payload of a fragmented message so far
+    std::vector<char> unmasked_;  // a masked frame's payload, unmasked
+    bool in_message_ = false;
+    bool message_text_ = false;
+    bool closed_ = false;
+    bool too_big_ = false;
+    const char* error_ = nullptr;
+};
+
+}  // namespace liveblog::ws
