@@ -2,19 +2,24 @@
 
 #include <csignal>
 #include <filesystem>
+#include <cstdlib>
 #include <future>
+#include <thread>
 #include <iostream>
 
 #include <boost/asio/signal_set.hpp>
 
 #include "common/clock.hpp"
 #include "common/config.hpp"
+#include "common/error_code.hpp"
 #include "common/log.hpp"
 #include "common/metrics.hpp"
 #include "common/secret.hpp"
 #include "core/demo_story.hpp"
 #include "core/hub.hpp"
 #include "core/jwt.hpp"
+#include "redis/redis_feed.hpp"
+#include "redis/redis_store.hpp"
 #include "store/memory_store.hpp"
 #include "store/sqlite_store.hpp"
 #include "transport/server.hpp"
@@ -71,10 +76,46 @@ int mint_token(const std::vector<std::string>& args) {
     return 0;
 }
 
+redis::Endpoint redis_endpoint(const Config& config) {
+    redis::Endpoint e = redis::parse_url(config.redis);
+    if (!config.redis_password.empty())
+        e.password = config.redis_password;
+    else if (const char* p = std::getenv("LIVEBLOG_REDIS_PASSWORD"); p && *p && e.password.empty())
+        e.password = p;
+    return e;
+}
+
+std::chrono::milliseconds millis(double seconds) {
+    return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
+}
+
 std::unique_ptr<Store> open_store(const Config& config) {
+    if (!config.redis.empty()) {
+        RedisStore::Options o;
+        o.timeout = millis(config.redis_timeout_s);
+        o.stream_retention = config.redis_stream_retention;
+        o.idempotency_ttl_s = static_cast<std::uint64_t>(config.redis_idempotency_ttl_s);
+        return std::make_unique<RedisStore>(redis_endpoint(config), config.redis_prefix, o);
+    }
     if (config.store == "memory") return std::make_unique<MemoryStore>();
     if (config.store != "sqlite") throw std::runtime_error("store: sqlite or memory, not '" + config.store + "'");
     return std::make_unique<SqliteStore>((std::filesystem::path(config.data_dir) / "liveblog.db").string());
+}
+
+// Cluster mode starts with Redis reachable: a node that cannot read the
+// stories cannot serve. It waits up to 30 s (Redis may be starting too).
+void load_stories_waiting(Hub& hub, const Config& config) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(config.redis.empty() ? 0 : 30);
+    for (;;) {
+        try {
+            hub.load_stories();
+            return;
+        } catch (const StoreFailure& e) {
+            if (std::chrono::steady_clock::now() >= deadline) throw;
+            log_warn("store: ", e.what(), "; retrying");
+            std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        }
+    }
 }
 
 // On the very first start, the demo story, written through the same path as an editor's commands.
@@ -84,6 +125,9 @@ void create_demo_story(Hub& hub) {
         auto result = done.get_future();
         hub.submit(std::move(command), [&done](const CommandResult& r) { done.set_value(r); });
         auto r = result.get();
+        // In cluster mode another node may be creating it at the same time:
+        // its entries carry idempotency keys, so both end with one story.
+        if (r.code == ErrorCode::story_exists) continue;
         if (!r.ok()) throw std::runtime_error("demo story: " + r.message);
     }
     log_info("created the demo story");
@@ -109,7 +153,17 @@ int serve(const std::vector<std::string>& args) {
     Hub hub(*store, hub_config, metrics);
     Server server(config, hub, secret, metrics);
     hub.attach_shards(server.shards());
-    hub.load_stories();
+    std::unique_ptr<RedisFeed> feed;
+    if (!config.redis.empty()) {
+        RedisFeed::Options o;
+        o.prefix = config.redis_prefix;
+        o.timeout = millis(config.redis_timeout_s);
+        o.presence_interval = millis(config.presence_interval_s);
+        feed = std::make_unique<RedisFeed>(redis_endpoint(config), static_cast<RedisStore&>(*store), o);
+        hub.attach_feed(feed.get());
+    }
+    load_stories_waiting(hub, config);
+    if (feed) feed->start(hub);
     if (config.demo && store->stories().empty()) create_demo_story(hub);
 
     server.start();
@@ -121,8 +175,12 @@ int serve(const std::vector<std::string>& args) {
     else
         std::cout << ep.address().to_string();
     std::cout << ":" << ep.port() << std::endl;
-    log_info("store ", config.store, config.store == "sqlite" ? " in " + config.data_dir : std::string(),
-             ", ", server.shards().size(), " I/O thread(s)");
+    if (feed)
+        log_info("cluster mode: Redis ", config.redis_prefix, " at ", redis_endpoint(config).host, ", node ",
+                 feed->node_id(), ", ", server.shards().size(), " I/O thread(s)");
+    else
+        log_info("store ", config.store, config.store == "sqlite" ? " in " + config.data_dir : std::string(),
+                 ", ", server.shards().size(), " I/O thread(s)");
 
     net::io_context signals_ioc;
     net::signal_set signals(signals_ioc, SIGINT, SIGTERM);
@@ -131,6 +189,7 @@ int serve(const std::vector<std::string>& args) {
 
     server.shutdown();
     hub.stop();
+    if (feed) feed->stop();
     log_info("stopped");
     return 0;
 }

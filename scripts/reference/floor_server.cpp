@@ -11,8 +11,6 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <openssl/evp.h>
-#include <openssl/sha.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -24,6 +22,9 @@
 #include <string>
 #include <unordered_map>
 #include <vector>
+
+#include "websocket/handshake.hpp"
+#include "websocket/wire.hpp"
 
 namespace {
 
@@ -44,32 +45,6 @@ std::string header_value(const std::string& head, const char* name) {
     while (!v.empty() && v.front() == ' ') v.erase(0, 1);
     while (!v.empty() && v.back() == ' ') v.pop_back();
     return v;
-}
-
-std::string accept_key(const std::string& key) {
-    std::string s = key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-    unsigned char digest[SHA_DIGEST_LENGTH];
-    SHA1(reinterpret_cast<const unsigned char*>(s.data()), s.size(), digest);
-    unsigned char out[64];
-    int n = EVP_EncodeBlock(out, digest, SHA_DIGEST_LENGTH);
-    return std::string(reinterpret_cast<char*>(out), static_cast<std::size_t>(n));
-}
-
-std::string text_frame(const std::string& payload) {
-    std::string f;
-    f.push_back(static_cast<char>(0x81));
-    std::size_t n = payload.size();
-    if (n < 126) {
-        f.push_back(static_cast<char>(n));
-    } else if (n < 65536) {
-        f.push_back(126);
-        f.push_back(static_cast<char>(n >> 8));
-        f.push_back(static_cast<char>(n & 0xff));
-    } else {
-        f.push_back(127);
-        for (int i = 7; i >= 0; --i) f.push_back(static_cast<char>((n >> (8 * i)) & 0xff));
-    }
-    return f + payload;
 }
 
 void write_all_or_close(int fd, const std::string& bytes) {
@@ -151,7 +126,8 @@ int main(int argc, char** argv) {
             if (head.rfind("POST /pub", 0) == 0) {
                 std::size_t length = std::strtoul(header_value(head, "content-length").c_str(), nullptr, 10);
                 if (c.in.size() < head_end + 4 + length) continue;
-                std::string frame = text_frame(c.in.substr(head_end + 4, length));
+                std::string frame;
+                liveblog::ws::append_frame(frame, liveblog::ws::Opcode::text, std::string_view(c.in).substr(head_end + 4, length));
                 c.in.clear();
                 std::vector<int> alive;
                 alive.reserve(readers.size());
@@ -170,7 +146,7 @@ int main(int argc, char** argv) {
                 write_all_or_close(fd, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
             } else if (!header_value(head, "sec-websocket-key").empty()) {
                 std::string res = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                                  "Sec-WebSocket-Accept: " + accept_key(header_value(head, "sec-websocket-key")) +
+                                  "Sec-WebSocket-Accept: " + liveblog::ws::accept_key(header_value(head, "sec-websocket-key")) +
                                   "\r\n\r\n";
                 write_all_or_close(fd, res);
                 c.reader = true;

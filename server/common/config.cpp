@@ -71,6 +71,13 @@ const Setting settings[] = {
     {"max_replay", LB_NUM(max_replay), "changed entries a resume may replay before a snapshot is sent instead (default 500)"},
     {"snapshot_entries", LB_NUM(snapshot_entries), "entries in a snapshot (default 20)"},
     {"presence_interval_s", LB_NUM(presence_interval_s), "seconds between viewer-count updates (default 2)"},
+    {"redis", LB_STR(redis), "redis://[[user]:password@]host[:port][/db]: cluster mode on this Redis (default: off)"},
+    {"redis_password", LB_STR(redis_password), "Redis password (else in the URL or LIVEBLOG_REDIS_PASSWORD)"},
+    {"redis_prefix", LB_STR(redis_prefix), "prefix of every Redis key and channel (default liveblog:)"},
+    {"redis_stream_retention", LB_NUM(redis_stream_retention), "events kept per story stream in Redis (default 10000)"},
+    {"redis_idempotency_ttl_s", LB_NUM(redis_idempotency_ttl_s), "seconds an idempotency key is remembered in Redis (default 86400)"},
+    {"redis_timeout_s", LB_NUM(redis_timeout_s), "timeout of one Redis call (default 2)"},
+    {"reuse_port", LB_BOOL(reuse_port), "SO_REUSEPORT: several nodes on one host share the port (default false)"},
     {"static_dir", LB_STR(static_dir), "directory served under /static/ (default ./client-demo)"},
     {"cache_max_age_s", LB_NUM(cache_max_age_s), "Cache-Control max-age of cacheable GETs (default 2)"},
     {"cors_origins",
@@ -114,7 +121,8 @@ std::string flag_to_key(std::string flag) {
 // A flag value as JSON: numbers and booleans by their settings' types.
 nlohmann::json flag_value(const std::string& key, const std::string& text) {
     if (key == "listen" || key == "data_dir" || key == "store" || key == "secret_file" || key == "log_level" ||
-        key == "static_dir" || key == "cors_origins")
+        key == "static_dir" || key == "cors_origins" || key == "redis" || key == "redis_password" ||
+        key == "redis_prefix")
         return text;
     if (text == "true" || text == "false") return text == "true";
     auto j = nlohmann::json::parse(text, nullptr, false);
@@ -158,7 +166,12 @@ bool parse_server_args(Config& config, const std::vector<std::string>& args) {
         }
         const Setting* s = find_setting(key);
         if (!s) throw std::runtime_error("unknown flag '" + a + "' (see --help)");
-        if (i + 1 >= args.size()) throw std::runtime_error(a + " needs a value");
+        // A flag with no value ("--reuse-port") means true: right for the
+        // switches, and any other setting refuses "true" with a clear message.
+        if (i + 1 >= args.size() || args[i + 1].rfind("--", 0) == 0) {
+            s->set(config, flag_value(key, "true"));
+            continue;
+        }
         s->set(config, flag_value(key, args[++i]));
     }
     return true;

@@ -44,6 +44,15 @@ struct Config {
     bool access_log = false;                        // one log line per HTTP request
     double sse_heartbeat_s = 15;
     std::size_t max_page_entries = 100;             // cap of ?limit= on entry pages
+
+    // Cluster mode (README "Cluster mode"): empty redis = single node.
+    std::string redis;                              // redis://[[user]:password@]host[:port][/db]
+    std::string redis_password;                     // else in the URL, else LIVEBLOG_REDIS_PASSWORD
+    std::string redis_prefix = "liveblog:";         // every key and channel starts with it
+    std::size_t redis_stream_retention = 10000;     // events kept per story stream (MAXLEN ~)
+    double redis_idempotency_ttl_s = 86400;         // how long an idempotency key is remembered
+    double redis_timeout_s = 2;                     // per Redis call
+    bool reuse_port = false;                        // SO_REUSEPORT: several nodes on one port
 };
 
 // Throws std::runtime_error with a message naming the key or flag.

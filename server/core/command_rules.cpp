@@ -194,7 +194,10 @@ struct Apply {
 }  // namespace
 
 CommandResult apply_command(StoreTxn& txn, const Command& command, Millis now) {
-    return std::visit(Apply{txn, now}, command);
+    CommandResult r = std::visit(Apply{txn, now}, command);
+    // The event belongs to the same transaction as the state it describes.
+    if (r.ok() && r.event) txn.append_event(*r.event);
+    return r;
 }
 
 }  // namespace liveblog

@@ -22,6 +22,7 @@ public:
     // The compacted frames after `since` (which must be >= oldest_seq() - 1).
     std::vector<FramePtr> since(Seq since) const;
     std::size_t size() const { return items_.size(); }
+    void clear() { items_.clear(); }
 
 private:
     struct Item {

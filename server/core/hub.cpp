@@ -1,6 +1,7 @@
 #include "core/hub.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include "common/log.hpp"
 #include "protocol/codec.hpp"
@@ -60,33 +61,97 @@ void Hub::submit(Command command, std::function<void(const CommandResult&)> done
 
 void Hub::publish(const CommandResult& r) {
     if (!r.event) {
-        if (r.story) {  // create_story: a new story, no event yet
-            std::lock_guard lock(mutex_);
-            stories_[r.story->id] = std::make_unique<StoryState>(*r.story, config_.ring_capacity);
-        }
+        if (r.story) add_story(*r.story);  // create_story: a new story, no event yet
         return;
     }
-    const Event& event = *r.event;
-    FramePtr frame = encode_event(event);  // once, for every reader on every shard
+    FramePtr frame = encode_event(*r.event);  // once, for every reader on every shard
     std::lock_guard lock(mutex_);
+    // In cluster mode an event of another node may not have reached this one
+    // yet (a gap): the feed delivers both in order.
+    apply_locked(*r.event, frame);
+}
+
+void Hub::add_story(const Story& story) {
+    std::lock_guard lock(mutex_);
+    auto& slot = stories_[story.id];
+    if (!slot) slot = std::make_unique<StoryState>(story, config_.ring_capacity);
+}
+
+ApplyResult Hub::apply_locked(const Event& event, const FramePtr& frame, bool skip_ok) {
     auto it = stories_.find(event.story);
-    if (it == stories_.end()) return;  // cannot happen: commands check the story exists
+    if (it == stories_.end()) return ApplyResult::unknown_story;
     StoryState& st = *it->second;
+    if (event.seq <= st.story.seq) return ApplyResult::already_applied;
+    if (event.seq != st.story.seq + 1 && !skip_ok) return ApplyResult::gap;
     if (event.story_state)
         st.story = *event.story_state;
     else {
         st.story.seq = event.seq;
         st.story.updated_at = event.entry ? event.entry->updated_at : st.story.updated_at;
     }
-    st.ring.push(event.compaction_key(), frame);
+    if (keeps_ring(st)) st.ring.push(event.compaction_key(), frame);
     st.snapshot.reset();
     events_published_.inc();
     fan_out(frame);
+    return ApplyResult::applied;
+}
+
+ApplyResult Hub::apply_cluster_event(const Event& event) {
+    FramePtr frame = encode_event(event);
+    std::lock_guard lock(mutex_);
+    return apply_locked(event, frame);
+}
+
+void Hub::apply_cluster_story(const Story& story) {
+    std::lock_guard lock(mutex_);
+    auto& slot = stories_[story.id];
+    if (!slot) {
+        slot = std::make_unique<StoryState>(story, config_.ring_capacity);
+        return;
+    }
+    StoryState& st = *slot;
+    // A followed story is kept current by its events, which readers must see.
+    if (st.followed || story.seq <= st.story.seq) return;
+    st.story = story;
+    st.snapshot.reset();
+}
+
+void Hub::catch_up_from_store(const std::string& story) {
+    std::optional<Seq> since = story_seq(story);
+    if (!since) return;
+    auto changes = read_store_changes(story, *since, std::numeric_limits<std::size_t>::max() - 1);
+    if (!changes) return;
+    std::vector<FramePtr> frames;
+    for (auto& e : changes->events) frames.push_back(encode_event(e));
+    std::lock_guard lock(mutex_);
+    auto it = stories_.find(story);
+    if (it == stories_.end()) return;
+    for (std::size_t i = 0; i < frames.size(); ++i) apply_locked(changes->events[i], frames[i], true);
+    if (changes->story.seq > it->second->story.seq) it->second->story = changes->story;
+    // The ring now has holes where changes were compacted: resumes read the store.
+    it->second->ring.clear();
+}
+
+std::optional<Seq> Hub::story_seq(const std::string& story) const {
+    std::lock_guard lock(mutex_);
+    auto it = stories_.find(story);
+    if (it == stories_.end()) return std::nullopt;
+    return it->second->story.seq;
 }
 
 void Hub::fan_out(const FramePtr& frame) {
     for (Shard* shard : shards_)
-        shard->post([shard, frame] { deliver_to_index(shard->index, frame); });
+        shard->post([shard, frame] {
+            // A shard with many readers of the story delivers its own copy:
+            // the reference-count changes of thousands of queued copies then
+            // stay in its core's cache instead of bouncing between the shards'
+            // cores (measured: docs/benchmarks.md, "Where the time goes").
+            constexpr std::size_t copy_above = 64;
+            if (shard->index.count(frame->story) > copy_above)
+                deliver_to_index(shard->index, std::make_shared<const Frame>(*frame));
+            else
+                deliver_to_index(shard->index, frame);
+        });
 }
 
 // ---------------------------------------------------------------------------
@@ -110,6 +175,11 @@ SubscribeResult Hub::subscribe(Shard& shard, Subscription& sub, const ResumePoin
     sub.last_seq = st.story.seq;
     st.viewers += 1;
     shard.index.add(sub);
+    if (feed_ && !st.followed) {  // the first reader here: follow the story's events from now
+        st.followed = true;
+        st.ring.clear();
+        feed_->follow(sub.story);
+    }
 
     CatchUp now;
     now.seq = st.story.seq;
@@ -152,7 +222,14 @@ void Hub::unsubscribe(Shard& shard, Subscription& sub) {
     shard.index.remove(sub);
     std::lock_guard lock(mutex_);
     auto it = stories_.find(sub.story);
-    if (it != stories_.end() && it->second->viewers > 0) it->second->viewers -= 1;
+    if (it == stories_.end() || it->second->viewers == 0) return;
+    StoryState& st = *it->second;
+    st.viewers -= 1;
+    if (feed_ && st.viewers == 0 && st.followed) {  // the last reader here left
+        st.followed = false;
+        st.ring.clear();
+        feed_->unfollow(sub.story);
+    }
 }
 
 CatchUp Hub::read_snapshot(const std::string& story) {
@@ -177,7 +254,7 @@ CatchUp Hub::read_snapshot(const std::string& story) {
 
 CatchUp Hub::read_catch_up(const std::string& story, RecoveryPlan plan, Seq since) {
     try {
-        return plan == RecoveryPlan::snapshot ? read_snapshot(story) : read_changes_from_store(story, plan, since);
+        return plan == RecoveryPlan::snapshot ? read_snapshot(story) : read_changes_from_store(story, since);
     } catch (const std::exception& e) {
         log_error("store: read for '", story, "' failed: ", e.what());
         CatchUp failed;
@@ -186,17 +263,18 @@ CatchUp Hub::read_catch_up(const std::string& story, RecoveryPlan plan, Seq sinc
     }
 }
 
-CatchUp Hub::read_changes_from_store(const std::string& story, RecoveryPlan plan, Seq since) {
-
+std::optional<Hub::StoreChanges> Hub::read_store_changes(const std::string& story, Seq since, std::size_t limit) {
     // Read the story first, then the entries, and keep only changes up to
     // the story's seq: a consistent cut even if writes land in between (later
     // changes reach the reader live, as held frames).
     auto s = store_.story(story);
-    if (!s) return read_snapshot(story);
-    auto changed = store_.changed_since(story, since, config_.max_replay);
-    if (!replay_is_worth_it(changed.size(), config_.max_replay)) return read_snapshot(story);
-
-    std::vector<Event> events;
+    if (!s) return std::nullopt;
+    StoreChanges out;
+    auto changed = store_.changed_since(story, since, limit);
+    if (!replay_is_worth_it(changed.size(), limit)) {
+        out.too_many = true;
+        return out;
+    }
     for (auto& e : changed) {
         if (e.modified_seq > s->seq) continue;
         Event ev;
@@ -210,7 +288,7 @@ CatchUp Hub::read_changes_from_store(const std::string& story, RecoveryPlan plan
             ev.op = e.created_seq > since ? EventOp::entry_created : EventOp::entry_updated;
             ev.entry = std::move(e);
         }
-        events.push_back(std::move(ev));
+        out.events.push_back(std::move(ev));
     }
     if (s->meta_seq > since) {
         Event ev;
@@ -218,15 +296,21 @@ CatchUp Hub::read_changes_from_store(const std::string& story, RecoveryPlan plan
         ev.seq = s->meta_seq;
         ev.op = EventOp::story_updated;
         ev.story_state = *s;
-        events.push_back(std::move(ev));
+        out.events.push_back(std::move(ev));
     }
-    std::sort(events.begin(), events.end(), [](const Event& a, const Event& b) { return a.seq < b.seq; });
+    std::sort(out.events.begin(), out.events.end(), [](const Event& a, const Event& b) { return a.seq < b.seq; });
+    out.story = std::move(*s);
+    return out;
+}
 
+CatchUp Hub::read_changes_from_store(const std::string& story, Seq since) {
+    auto changes = read_store_changes(story, since, config_.max_replay);
+    if (!changes || changes->too_many) return read_snapshot(story);
     CatchUp c;
     c.plan = RecoveryPlan::replay_store;
-    c.seq = s->seq;
-    c.epoch = s->epoch;
-    for (const auto& ev : events) c.frames.push_back(encode_event(ev));
+    c.seq = changes->story.seq;
+    c.epoch = changes->story.epoch;
+    for (const auto& ev : changes->events) c.frames.push_back(encode_event(ev));
     std::lock_guard lock(mutex_);
     replays_from_store_.inc();
     auto it = stories_.find(story);
@@ -240,10 +324,20 @@ CatchUp Hub::read_changes_from_store(const std::string& story, RecoveryPlan plan
 
 void Hub::broadcast_presence() {
     std::lock_guard lock(mutex_);
+    if (feed_) {
+        std::unordered_map<std::string, std::size_t> local;
+        for (auto& [id, st] : stories_)
+            if (st->viewers) local.emplace(id, st->viewers);
+        feed_->report_viewers(std::move(local));
+    }
     for (auto& [id, st] : stories_) {
-        if (st->viewers == st->viewers_broadcast) continue;
-        st->viewers_broadcast = st->viewers;
-        st->presence = encode_presence(id, st->viewers);
+        // Cluster mode: every node's readers (as last read), and only where
+        // someone here is listening.
+        std::size_t viewers = st->viewers;
+        if (feed_ && viewers) viewers = feed_->cluster_viewers(id).value_or(viewers);
+        if (viewers == st->viewers_broadcast) continue;
+        st->viewers_broadcast = viewers;
+        st->presence = encode_presence(id, viewers);
         fan_out(st->presence);
     }
 }

@@ -16,6 +16,14 @@
 //
 // Store reads (snapshots, replay beyond memory) run on a reader thread,
 // never on an I/O thread; their result comes back through `later`.
+//
+// Cluster mode (a ClusterFeed is attached): other nodes commit too. A story
+// is "followed" while this node has readers for it: the feed then delivers
+// every event of it, in seq order (apply_cluster_event), and the hub keeps
+// its ring. An event is applied once, whichever way it arrives first (this
+// node's commit or the feed), and only right after its predecessor: a gap
+// is the feed's to fill. Stories nobody here follows keep only their latest
+// state (apply_cluster_story) and no ring, so their catch-ups read the store.
 
 #include <atomic>
 #include <functional>
@@ -28,6 +36,7 @@
 
 #include "common/metrics.hpp"
 #include "common/work_queue.hpp"
+#include "core/cluster_feed.hpp"
 #include "core/command.hpp"
 #include "core/event_ring.hpp"
 #include "core/recovery.hpp"
@@ -63,6 +72,9 @@ struct SubscribeResult {
 };
 
 
+// What became of an event handed to the hub.
+enum class ApplyResult { applied, already_applied, gap, unknown_story };
+
 class Hub {
 public:
     Hub(Store& store, HubConfig config, MetricsRegistry& metrics);
@@ -70,7 +82,18 @@ public:
 
     // Before any traffic: the shards to fan out to, and the stories in the store.
     void attach_shards(std::vector<Shard*> shards);
+    void attach_feed(ClusterFeed* feed) { feed_ = feed; }
     void load_stories();
+
+    // ---- cluster mode: called by the feed's thread ----
+    ApplyResult apply_cluster_event(const Event& event);
+    // A story's latest state (new stories, and stories this node does not follow).
+    void apply_cluster_story(const Story& story);
+    // When the feed cannot fill a gap with exact events (trimmed away): the
+    // changes since the hub's seq, compacted, from the store, sent to the
+    // story's readers as live events. Blocks on the store.
+    void catch_up_from_store(const std::string& story);
+    std::optional<Seq> story_seq(const std::string& story) const;
 
     // ---- readers: called on `shard`'s thread ----
     SubscribeResult subscribe(Shard& shard, Subscription& sub, const ResumePoint& resume,
@@ -93,8 +116,9 @@ public:
     // the last call. Called every few seconds.
     void broadcast_presence();
 
-    // /readyz: the last commit succeeded and the last probe read the store.
-    bool store_ready() const { return writer_.last_commit_ok() && probe_ok_; }
+    // /readyz: the last commit succeeded, the last probe read the store, and
+    // in cluster mode the feed is connected and caught up.
+    bool store_ready() const { return writer_.last_commit_ok() && probe_ok_ && (!feed_ || feed_->healthy()); }
     // Reads the store once on the reader thread (called periodically).
     void probe_store();
 
@@ -115,21 +139,37 @@ private:
         EventRing ring;
         FramePtr snapshot;       // cached snapshot at story.seq, or null
         FramePtr presence;       // last presence frame broadcast
-        std::size_t viewers = 0;
-        std::size_t viewers_broadcast = 0;
+        std::size_t viewers = 0;            // local readers
+        std::size_t viewers_broadcast = 0;  // the count last sent (cluster-wide in cluster mode)
+        bool followed = false;              // cluster mode: the feed delivers its events
         explicit StoryState(Story s, std::size_t ring_capacity) : story(std::move(s)), ring(ring_capacity) {}
     };
 
     void publish(const CommandResult& result);  // storage thread, after commit
+    void add_story(const Story& story);
+    // Applies one event to its story and fans it out; with `skip_ok` the seq
+    // may jump (compacted catch-ups). Caller holds mutex_.
+    ApplyResult apply_locked(const Event& event, const FramePtr& frame, bool skip_ok = false);
+    bool keeps_ring(const StoryState& st) const { return !feed_ || st.followed; }
     void fan_out(const FramePtr& frame);        // caller holds mutex_
+    // The changes after `since`, compacted into events (latest per entry, story
+    // meta last changed), up to the story's seq as read; at most `limit` changed entries
+    // (`too_many` past it).
+    struct StoreChanges {
+        Story story;
+        std::vector<Event> events;
+        bool too_many = false;
+    };
+    std::optional<StoreChanges> read_store_changes(const std::string& story, Seq since, std::size_t limit);
     // Never throws: a store failure comes back as CatchUp::failed.
     CatchUp read_catch_up(const std::string& story, RecoveryPlan plan, Seq since);
-    CatchUp read_changes_from_store(const std::string& story, RecoveryPlan plan, Seq since);
+    CatchUp read_changes_from_store(const std::string& story, Seq since);
     CatchUp read_snapshot(const std::string& story);
 
     Store& store_;
     HubConfig config_;
     std::vector<Shard*> shards_;
+    ClusterFeed* feed_ = nullptr;
     mutable std::mutex mutex_;
     std::unordered_map<std::string, std::unique_ptr<StoryState>> stories_;
     std::atomic<bool> probe_ok_{true};

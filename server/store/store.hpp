@@ -40,6 +40,11 @@ public:
     // The entry created with this idempotency key in this story, if any.
     virtual std::optional<Entry> load_entry_by_key(const std::string& story, const std::string& key) = 0;
     virtual void save_entry(const Entry& entry) = 0;  // insert or replace
+    // The event this transaction's saves make (apply_command calls it once
+    // per successful command). A store shared by several nodes keeps them as
+    // the cross-node feed; a single-node store needs no log (entries carry
+    // their modified_seq and deletions are tombstones), so the default drops them.
+    virtual void append_event(const Event& event) {}
 };
 
 struct EntryPage {

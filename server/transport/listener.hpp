@@ -1,7 +1,11 @@
 #pragma once
-// Accepts TCP connections and deals them out to the shards round-robin
-// (each connection then lives on one I/O thread for good). Enforces the
-// per-IP connection limit before reading a byte.
+// Accepts TCP connections on every shard's own thread. Each shard watches the
+// one listening socket through a descriptor of its own (dup) and, when it
+// wakes, takes every connection that is ready, in a batch; a connection then
+// lives on the shard that accepted it, for good. No hand-off between threads
+// and no single accepting thread (both shards wake for a new connection and
+// the one that loses the race finds nothing: cheaper than a hand-off).
+// Enforces the per-IP connection limit before reading a byte.
 
 #include <memory>
 #include <vector>
@@ -14,22 +18,21 @@ namespace liveblog {
 
 class Listener : public std::enable_shared_from_this<Listener> {
 public:
-    Listener(ShardContext& home, std::vector<ShardContext*> shards, ServerContext& ctx);
+    Listener(std::vector<ShardContext*> shards, ServerContext& ctx);
     // Throws boost::system::system_error if the address cannot be bound.
     void listen(const tcp::endpoint& endpoint);
     void start();
-    void stop();  // posts the close to the acceptor's thread
-    tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
+    void stop();  // posts each acceptor's close to its thread
+    tcp::endpoint local_endpoint() const { return acceptors_.at(0)->local_endpoint(); }
 
 private:
-    void do_accept();
-    void on_accept(ShardContext& shard, error_code ec, tcp::socket socket);
+    void wait_ready(std::size_t shard);
+    void accept_ready(std::size_t shard);
+    void admit(ShardContext& shard, tcp::socket socket);
 
-    ShardContext& home_;
     std::vector<ShardContext*> shards_;
     ServerContext& ctx_;
-    tcp::acceptor acceptor_;
-    std::size_t next_ = 0;
+    std::vector<std::unique_ptr<tcp::acceptor>> acceptors_;  // acceptors_[i] belongs to shards_[i]
 };
 
 }  // namespace liveblog

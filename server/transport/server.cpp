@@ -17,7 +17,7 @@ Server::Server(const Config& config, Hub& hub, std::string secret, MetricsRegist
     for (std::size_t i = 0; i < n; ++i) shards_.push_back(std::make_unique<ShardContext>(i));
     std::vector<ShardContext*> all;
     for (auto& s : shards_) all.push_back(s.get());
-    listener_ = std::make_shared<Listener>(*shards_[0], all, ctx_);
+    listener_ = std::make_shared<Listener>(all, ctx_);
     register_metrics(metrics);
 }
 

@@ -52,8 +52,7 @@ WsSession::~WsSession() = default;
 
 void WsSession::start(const http::request<http::string_body>& upgrade) {
     error_code ec;
-    socket_.non_blocking(true, ec);
-    socket_.set_option(tcp::no_delay(true), ec);
+    if (!socket_.non_blocking()) socket_.non_blocking(true, ec);  // the listener made it so already
     if (ec) {
         torn_down_ = true;  // never opened: the handler has nothing to detach
         return;

@@ -6,7 +6,9 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
+#include <set>
 #include <stdexcept>
 #include <thread>
 
@@ -14,8 +16,11 @@
 
 #include "common/random.hpp"
 #include "core/command_rules.hpp"
+#include "redis/redis_codec.hpp"
+#include "redis/redis_store.hpp"
 #include "store/memory_store.hpp"
 #include "store/sqlite_store.hpp"
+#include "support/redis_server.hpp"
 
 using namespace liveblog;
 namespace fs = std::filesystem;
@@ -61,17 +66,43 @@ struct SqliteFixture {
     }
 };
 
-#define STORE_TEST(name) TEMPLATE_TEST_CASE(name, "[store]", MemoryFixture, SqliteFixture)
+// One redis-server for the whole test binary, started on first use (from the
+// main thread: see RedisServer); each fixture keeps to a key prefix of its own.
+test::RedisServer& shared_redis() {
+    static test::RedisServer server;
+    return server;
+}
+
+struct RedisFixture {
+    std::string prefix = "liveblog-test:" + to_hex(random_bytes(6)) + ":";
+    std::unique_ptr<RedisStore> impl = open();
+    Store& store() { return *impl; }
+    void fail_next_write() { impl->fail_next_write(); }
+    void reopen() {
+        impl.reset();
+        impl = open();
+    }
+    // Another RedisStore on the same data: what a second node sees.
+    std::unique_ptr<RedisStore> open() const {
+        return std::make_unique<RedisStore>(redis::parse_url(shared_redis().url()), prefix);
+    }
+};
+
+#define STORE_TEST(name) TEMPLATE_TEST_CASE(name, "[store]", MemoryFixture, SqliteFixture, RedisFixture)
 
 // ---------------------------------------------------------------------------
 // Commands and checks
 // ---------------------------------------------------------------------------
 
+CommandResult run_on(Store& store, const Command& cmd, Millis now = kNow) {
+    CommandResult result;
+    store.write([&](StoreTxn& t) { result = apply_command(t, cmd, now); });
+    return result;
+}
+
 template <class Fixture>
 CommandResult run(Fixture& fx, const Command& cmd, Millis now = kNow) {
-    CommandResult result;
-    fx.store().write([&](StoreTxn& t) { result = apply_command(t, cmd, now); });
-    return result;
+    return run_on(fx.store(), cmd, now);
 }
 
 CreateStory create(const std::string& id) {
@@ -857,4 +888,379 @@ TEST_CASE("sqlite store: unusable paths fail clearly", "[store][sqlite]") {
     CHECK_THROWS_AS(SqliteStore(junk), StoreFailure);
     CHECK_THROWS_AS(SqliteStore(":memory:"), StoreFailure);
     CHECK_THROWS_AS(SqliteStore(""), StoreFailure);
+}
+
+// ---------------------------------------------------------------------------
+// Redis only
+// ---------------------------------------------------------------------------
+
+namespace {
+
+void check_same(const Event& a, const Event& b) {
+    CHECK(a.story == b.story);
+    CHECK(a.seq == b.seq);
+    CHECK(a.op == b.op);
+    CHECK(a.entry_id == b.entry_id);
+    REQUIRE(a.entry.has_value() == b.entry.has_value());
+    if (a.entry) check_same(*a.entry, *b.entry);
+    REQUIRE(a.story_state.has_value() == b.story_state.has_value());
+    if (a.story_state) check_same(*a.story_state, *b.story_state);
+}
+
+std::vector<Seq> event_seqs(const std::vector<Event>& events) {
+    std::vector<Seq> out;
+    for (const auto& e : events) out.push_back(e.seq);
+    return out;
+}
+
+std::vector<Seq> seqs_from(Seq first, Seq last) {
+    std::vector<Seq> out;
+    for (Seq s = first; s <= last; ++s) out.push_back(s);
+    return out;
+}
+
+// The next pub/sub message on a subscribed connection: (channel, payload).
+std::pair<std::string, std::string> next_message(redis::Connection& subscriber) {
+    redis::Value reply;
+    while (!subscriber.next_reply(reply)) subscriber.read_available();  // blocks up to the timeout
+    REQUIRE(reply.type == redis::Value::Type::array);
+    REQUIRE(reply.size() == 3);
+    REQUIRE(reply[0].str == "message");
+    return {reply[1].str, reply[2].str};
+}
+
+}  // namespace
+
+TEST_CASE("redis codec: every field round-trips; malformed data is a StoreFailure", "[store][redis]") {
+    Story story;
+    story.id = "s";
+    story.title = "Présidentielle « 2027 »";
+    story.summary = "Résumé";
+    story.lang = "fr-FR";
+    story.status = StoryStatus::paused;
+    story.created_at = -5;
+    story.updated_at = kNow;
+    story.seq = (Seq{1} << 60) + 1;  // past a double's precision: stored as an exact integer
+    story.epoch = "0a1b2c3d";
+    story.meta_seq = 7;
+
+    Entry entry;
+    entry.id = "01entry";
+    entry.story = "s";
+    entry.version = 4'000'000'000;
+    entry.published_at = kNow;
+    entry.updated_at = kNow + 1;
+    entry.author = "Camille Dupré";
+    entry.title = "";  // an empty title is not "no title"
+    entry.key_event = true;
+    entry.pinned = true;
+    entry.deleted = true;
+    entry.blocks = nlohmann::json::array({{{"type", "quote"}, {"text", "🎉"}, {"cite", nullptr}}});
+    entry.created_seq = 3;
+    entry.modified_seq = Seq{1} << 62;
+    entry.idempotency_key = "key:with:colons";
+
+    check_same(redis::story_from_json(redis::story_to_json(story)), story);
+    check_same(redis::parse_story(redis::story_to_json(story).dump()), story);
+    check_same(redis::parse_entry(redis::entry_to_json(entry).dump()), entry);
+    Entry untitled = entry;
+    untitled.title.reset();
+    check_same(redis::parse_entry(redis::entry_to_json(untitled).dump()), untitled);
+
+    Event updated;
+    updated.story = "s";
+    updated.seq = 9;
+    updated.op = EventOp::story_updated;
+    updated.story_state = story;
+    Event created;
+    created.story = "s";
+    created.seq = 3;
+    created.op = EventOp::entry_created;
+    created.entry = entry;
+    Event deleted;
+    deleted.story = "s";
+    deleted.seq = 10;
+    deleted.op = EventOp::entry_deleted;
+    deleted.entry_id = "01entry";
+    for (const Event& e : {updated, created, deleted}) check_same(redis::parse_event(redis::event_to_json(e).dump()), e);
+
+    CHECK_THROWS_AS(redis::parse_story("not json"), StoreFailure);
+    CHECK_THROWS_AS(redis::story_from_json(nlohmann::json::array()), StoreFailure);
+    auto broken = [](nlohmann::json j, const char* field, nlohmann::json value) {
+        if (value.is_null())
+            j.erase(field);
+        else
+            j[field] = std::move(value);
+        return j;
+    };
+    auto story_json = redis::story_to_json(story);
+    CHECK_THROWS_AS(redis::story_from_json(broken(story_json, "epoch", nullptr)), StoreFailure);
+    CHECK_THROWS_AS(redis::story_from_json(broken(story_json, "seq", -1)), StoreFailure);
+    CHECK_THROWS_AS(redis::story_from_json(broken(story_json, "seq", 1.5)), StoreFailure);
+    CHECK_THROWS_AS(redis::story_from_json(broken(story_json, "status", "gone")), StoreFailure);
+    auto entry_json = redis::entry_to_json(entry);
+    CHECK_THROWS_AS(redis::entry_from_json(broken(entry_json, "version", Seq{1} << 32)), StoreFailure);
+    CHECK_THROWS_AS(redis::entry_from_json(broken(entry_json, "pinned", "yes")), StoreFailure);
+    CHECK_THROWS_AS(redis::entry_from_json(broken(entry_json, "blocks", nullptr)), StoreFailure);
+    auto event_json = redis::event_to_json(created);
+    CHECK_THROWS_AS(redis::event_from_json(broken(event_json, "op", "entry.exploded")), StoreFailure);
+    CHECK_THROWS_AS(redis::event_from_json(broken(event_json, "entry", 42)), StoreFailure);
+}
+
+TEST_CASE("redis store: two nodes writing one story at once never share a seq nor lose an ack", "[store][redis]") {
+    RedisFixture fx;
+    REQUIRE(run(fx, create("s")).ok());
+    auto second_node = fx.open();
+    constexpr int kPostsPerNode = 200;
+
+    // Catch2 assertions are not thread-safe: each node keeps its acks. With no
+    // pause between writes, a node may lose max_write_attempts races in a row
+    // and give up (rarely): that write is not acknowledged and must leave nothing.
+    struct Node {
+        RedisStore& store;
+        std::vector<CommandResult> acks;
+        int failed_writes = 0;
+    };
+    Node nodes[2] = {{*fx.impl, {}, 0}, {*second_node, {}, 0}};
+    auto post_all = [](Node& node) {
+        for (int i = 0; i < kPostsPerNode; ++i) {
+            CommandResult r;
+            try {
+                node.store.write([&](StoreTxn& t) { r = apply_command(t, post("s"), kNow + i); });
+            } catch (const StoreFailure&) {
+                ++node.failed_writes;
+                continue;
+            }
+            node.acks.push_back(r);
+        }
+    };
+    std::thread a(post_all, std::ref(nodes[0]));
+    std::thread b(post_all, std::ref(nodes[1]));
+    a.join();
+    b.join();
+
+    std::set<Seq> seqs;
+    std::map<std::string, Seq> acked;  // entry id -> seq in its ack
+    for (const Node& node : nodes) {
+        CHECK(node.acks.size() + node.failed_writes == kPostsPerNode);
+        CHECK(node.acks.size() > kPostsPerNode / 2);
+        for (const auto& r : node.acks) {
+            REQUIRE(r.ok());
+            CHECK(seqs.insert(r.seq).second);
+            acked[r.entry_id] = r.seq;
+        }
+    }
+    const Seq total = acked.size();
+    CHECK(story_seq(fx.store(), "s") == total);
+    CHECK(std::vector<Seq>(seqs.begin(), seqs.end()) == seqs_from(1, total));
+
+    auto stored = fx.store().changed_since("s", 0, kAll);
+    CHECK(stored.size() == total);
+    for (const auto& e : stored) {
+        auto it = acked.find(e.id);
+        REQUIRE(it != acked.end());
+        CHECK(e.created_seq == it->second);
+    }
+    CHECK(event_seqs(fx.impl->events_since("s", 0, kAll)) == seqs_from(1, total));
+}
+
+TEST_CASE("redis store: an idempotency key retried on another node returns the same entry", "[store][redis]") {
+    RedisFixture fx;
+    REQUIRE(run(fx, create("s")).ok());
+    auto second_node = fx.open();
+    auto first = run(fx, post("s", "key-1"));
+    REQUIRE(first.ok());
+
+    auto retry = run_on(*second_node, post("s", "key-1"), kNow + 1000);
+    REQUIRE(retry.ok());
+    CHECK(retry.duplicate);
+    CHECK(retry.entry_id == first.entry_id);
+    CHECK(retry.seq == first.seq);
+    CHECK(story_seq(*second_node, "s") == 1);
+
+    // The same key posted on both nodes at once: one entry, and every ack
+    // names it. (A write that gave up on conflicts has no ack: see above.)
+    constexpr int kKeys = 30;
+    std::vector<std::optional<CommandResult>> acks[2];
+    auto post_keys = [](RedisStore& store, std::vector<std::optional<CommandResult>>& out) {
+        for (int i = 0; i < kKeys; ++i) {
+            try {
+                out.push_back(run_on(store, post("s", "race-" + std::to_string(i))));
+            } catch (const StoreFailure&) {
+                out.emplace_back();
+            }
+        }
+    };
+    std::thread a(post_keys, std::ref(*fx.impl), std::ref(acks[0]));
+    std::thread b(post_keys, std::ref(*second_node), std::ref(acks[1]));
+    a.join();
+    b.join();
+    std::size_t keys_acked = 0;
+    for (int i = 0; i < kKeys; ++i) {
+        const auto& first_node = acks[0][i];
+        const auto& other_node = acks[1][i];
+        if (!first_node && !other_node) continue;
+        ++keys_acked;
+        for (const auto& ack : {first_node, other_node})
+            if (ack) REQUIRE(ack->ok());
+        if (first_node && other_node) {
+            CHECK(first_node->entry_id == other_node->entry_id);
+            CHECK(first_node->duplicate != other_node->duplicate);
+        }
+    }
+    CHECK(keys_acked > kKeys / 2);
+    auto entries = fx.store().changed_since("s", 0, kAll);
+    CHECK(entries.size() == 1 + keys_acked);  // a write that gave up committed nothing
+    std::set<std::string> keys;
+    for (const auto& e : entries) CHECK(keys.insert(e.idempotency_key).second);
+    CHECK(story_seq(fx.store(), "s") == entries.size());
+}
+
+TEST_CASE("redis store: a write that lost a race runs again on the new state", "[store][redis]") {
+    RedisFixture fx;
+    REQUIRE(run(fx, create("s")).ok());
+    auto second_node = fx.open();
+
+    int runs = 0;
+    CommandResult result;
+    fx.impl->write([&](StoreTxn& t) {
+        ++runs;
+        result = apply_command(t, post("s"), kNow);
+        if (runs == 1) REQUIRE(run_on(*second_node, post("s")).ok());  // the other node commits first
+    });
+    CHECK(runs == 2);
+    REQUIRE(result.ok());
+    CHECK(result.seq == 2);
+    CHECK(story_seq(fx.store(), "s") == 2);
+    CHECK(fx.store().entries("s", 0, kAll).entries.size() == 2);
+
+    // Always overtaken: it gives up, having changed nothing.
+    runs = 0;
+    CHECK_THROWS_WITH(fx.impl->write([&](StoreTxn& t) {
+        ++runs;
+        apply_command(t, post("s", "never"), kNow);
+        run_on(*second_node, post("s"));
+    }),
+                      Catch::Contains("conflict"));
+    CHECK(runs == RedisStore::max_write_attempts);
+    CHECK(story_seq(fx.store(), "s") == 2 + RedisStore::max_write_attempts);
+    CHECK_FALSE(run(fx, post("s", "never")).duplicate);
+}
+
+TEST_CASE("redis store: each event is a stream item, in seq order, and is published", "[store][redis]") {
+    RedisFixture fx;
+    redis::Connection subscriber(redis::parse_url(shared_redis().url()), std::chrono::seconds(2));
+    subscriber.send({"SUBSCRIBE", fx.prefix + "events:s", fx.prefix + "stories"});
+    while (!subscriber.flush()) {
+    }
+    for (int confirmations = 0; confirmations < 2;) {
+        redis::Value reply;
+        if (!subscriber.next_reply(reply)) {
+            subscriber.read_available();
+            continue;
+        }
+        REQUIRE(reply[0].str == "subscribe");
+        ++confirmations;
+    }
+
+    auto created = run(fx, create("s"));
+    REQUIRE(created.ok());
+    std::vector<CommandResult> results;
+    fx.store().write([&](StoreTxn& t) {
+        results.clear();
+        results.push_back(apply_command(t, post("s"), kNow));
+        results.push_back(apply_command(t, post("s", "k"), kNow));
+        results.push_back(apply_command(t, edit("s", results[0].entry_id, 1), kNow));
+        results.push_back(apply_command(t, pin("s", results[1].entry_id), kNow));
+        results.push_back(apply_command(t, set_status("s", StoryStatus::paused), kNow));
+        results.push_back(apply_command(t, remove("s", results[0].entry_id), kNow));
+    });
+    std::vector<Event> made;
+    for (const auto& r : results) {
+        REQUIRE(r.ok());
+        REQUIRE(r.event);
+        made.push_back(*r.event);
+    }
+
+    auto events = fx.impl->events_since("s", 0, kAll);
+    CHECK(event_seqs(events) == seqs_from(1, 6));
+    REQUIRE(events.size() == made.size());
+    for (std::size_t i = 0; i < events.size(); ++i) check_same(events[i], made[i]);
+    CHECK(event_seqs(fx.impl->events_since("s", 2, 2)) == std::vector<Seq>{3, 4});
+    CHECK(fx.impl->events_since("s", 6, kAll).empty());
+    CHECK(fx.impl->events_since("s", 0, 0).empty());
+    CHECK(fx.impl->events_since("ghost", 0, kAll).empty());
+
+    // Published: the new story, then the batch's events in order, then its story.
+    auto story_message = next_message(subscriber);
+    CHECK(story_message.first == fx.prefix + "stories");
+    CHECK(story_message.second == redis::story_to_json(*created.story).dump());
+    for (const Event& e : made) {
+        auto [channel, payload] = next_message(subscriber);
+        CHECK(channel == fx.prefix + "events:s");
+        CHECK(payload == redis::event_to_json(e).dump());
+    }
+    auto batch_story = next_message(subscriber);
+    CHECK(batch_story.first == fx.prefix + "stories");
+    check_same(redis::parse_story(batch_story.second), *fx.store().story("s"));
+}
+
+TEST_CASE("redis store: the event stream keeps about stream_retention events", "[store][redis]") {
+    RedisFixture fx;
+    RedisStore::Options options;
+    options.stream_retention = 10;
+    RedisStore store(redis::parse_url(shared_redis().url()), fx.prefix, options);
+    REQUIRE(run_on(store, create("s")).ok());
+    constexpr Seq kPosts = 300;
+    store.write([&](StoreTxn& t) {
+        for (Seq i = 0; i < kPosts; ++i) REQUIRE(apply_command(t, post("s"), kNow).ok());
+    });
+    auto kept = store.events_since("s", 0, kAll);
+    REQUIRE_FALSE(kept.empty());
+    CHECK(kept.front().seq > 1);  // trimmed (in whole stream nodes, hence "about")
+    CHECK(kept.size() < kPosts);
+    CHECK(event_seqs(kept) == seqs_from(kept.front().seq, kPosts));
+    CHECK(store.changed_since("s", 0, kAll).size() == kPosts);  // entries are never trimmed
+
+    options.stream_retention = 0;
+    CHECK_THROWS_AS(RedisStore(redis::parse_url(shared_redis().url()), fx.prefix, options), std::invalid_argument);
+}
+
+TEST_CASE("redis store: Redis down fails writes and reads, and costs nothing acknowledged", "[store][redis]") {
+    test::RedisServer server;  // its own: this test kills it
+    RedisStore store(redis::parse_url(server.url()), "liveblog:");
+    REQUIRE(run_on(store, create("s")).ok());
+    REQUIRE(run_on(store, post("s", "k1")).ok());
+    REQUIRE(run_on(store, post("s")).ok());
+    auto before_story = *store.story("s");
+    auto before_entries = store.changed_since("s", 0, kAll);
+    CHECK(store.healthy());
+
+    // Killed while a batch is in fn: its commit cannot reach Redis.
+    CHECK_THROWS_AS(store.write([&](StoreTxn& t) {
+        REQUIRE(apply_command(t, post("s", "k2"), kNow).ok());
+        REQUIRE(apply_command(t, create("new"), kNow).ok());
+        server.kill9();
+        REQUIRE(apply_command(t, post("new"), kNow).ok());
+    }),
+                    StoreFailure);
+    CHECK_FALSE(store.healthy());
+    CHECK_THROWS_AS(run_on(store, post("s")), StoreFailure);
+    CHECK_THROWS_AS(store.story("s"), StoreFailure);
+    CHECK_THROWS_AS(store.snapshot("s", 10, 10), StoreFailure);
+
+    server.restart();  // the AOF brings back what was acknowledged, and only that
+    CHECK(store.healthy());
+    check_same(*store.story("s"), before_story);
+    check_same(store.changed_since("s", 0, kAll), before_entries);
+    CHECK_FALSE(store.story("new"));
+    CHECK(event_seqs(store.events_since("s", 0, kAll)) == std::vector<Seq>{1, 2});
+
+    auto retry = run_on(store, post("s", "k2"));
+    REQUIRE(retry.ok());
+    CHECK_FALSE(retry.duplicate);
+    CHECK(retry.seq == 3);
+    auto first = run_on(store, post("s", "k1"));
+    CHECK(first.duplicate);
+    CHECK(first.seq == 1);
 }
