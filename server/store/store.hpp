@@ -7,7 +7,12 @@
 //    write returns, everything fn saved survives a crash of the process; if it
 //    throws StoreFailure, nothing fn saved is visible, ever.
 //    A save that fails inside fn fails the whole write, even if fn catches
-//    the error.
+//    the error (a store may also detect it only at commit: same outcome).
+//  - a store shared by several nodes (RedisStore) may run fn more than once
+//    (another node changed what fn read): only the last run counts. If its
+//    connection breaks during the commit call itself, write throws although
+//    the commit may have happened: callers answer "retryable", and an
+//    idempotency key makes the retry safe.
 //  - write is called from one thread at a time (the hub's storage thread).
 //  - the read methods may be called from any thread, concurrently with write;
 //    each returns a state that some committed write left (never a torn one).
