@@ -141,17 +141,7 @@ std::optional<Seq> Hub::story_seq(const std::string& story) const {
 
 void Hub::fan_out(const FramePtr& frame) {
     for (Shard* shard : shards_)
-        shard->post([shard, frame] {
-            // A shard with many readers of the story delivers its own copy:
-            // the reference-count changes of thousands of queued copies then
-            // stay in its core's cache instead of bouncing between the shards'
-            // cores (measured: docs/benchmarks.md, "Where the time goes").
-            constexpr std::size_t copy_above = 64;
-            if (shard->index.count(frame->story) > copy_above)
-                deliver_to_index(shard->index, std::make_shared<const Frame>(*frame));
-            else
-                deliver_to_index(shard->index, frame);
-        });
+        shard->post([shard, frame] { deliver_to_index(shard->index, frame); });
 }
 
 // ---------------------------------------------------------------------------

@@ -117,18 +117,8 @@ void Connection::set_timeout(std::chrono::milliseconds timeout) {
 }
 
 Value Connection::command(const std::vector<std::string>& argv) {
-    connect();
-    std::vector<const char*> args;
-    std::vector<size_t> lens;
-    for (auto& a : argv) {
-        args.push_back(a.data());
-        lens.push_back(a.size());
-    }
-    auto* reply = static_cast<redisReply*>(redisCommandArgv(ctx_, static_cast<int>(args.size()), args.data(), lens.data()));
-    if (!reply) fail_io(argv.empty() ? "command failed" : argv[0] + " failed");
-    Value v = convert(reply);
-    freeReplyObject(reply);
-    return v;
+    send(argv);
+    return read_reply(argv.empty() ? "command" : argv[0]);
 }
 
 Value Connection::command(std::initializer_list<std::string_view> argv) {
@@ -136,18 +126,21 @@ Value Connection::command(std::initializer_list<std::string_view> argv) {
 }
 
 std::vector<Value> Connection::pipeline(const std::vector<std::vector<std::string>>& commands) {
-    connect();
     for (auto& c : commands) send(c);
     std::vector<Value> out;
     out.reserve(commands.size());
-    for (std::size_t i = 0; i < commands.size(); ++i) {
-        void* raw = nullptr;
-        if (redisGetReply(ctx_, &raw) != REDIS_OK || !raw) fail_io("pipeline failed");
-        auto* reply = static_cast<redisReply*>(raw);
-        out.push_back(convert(reply));
-        freeReplyObject(reply);
-    }
+    for (std::size_t i = 0; i < commands.size(); ++i) out.push_back(read_reply("pipeline"));
     return out;
+}
+
+// Writes what is queued and waits for the next reply (up to the timeout).
+Value Connection::read_reply(const std::string& what) {
+    void* raw = nullptr;
+    if (redisGetReply(ctx_, &raw) != REDIS_OK || !raw) fail_io(what + " failed");
+    auto* reply = static_cast<redisReply*>(raw);
+    Value v = convert(reply);
+    freeReplyObject(reply);
+    return v;
 }
 
 void Connection::send(const std::vector<std::string>& argv) {

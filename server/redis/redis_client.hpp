@@ -77,6 +77,7 @@ public:
     void set_timeout(std::chrono::milliseconds timeout);
 
 private:
+    Value read_reply(const std::string& what);
     [[noreturn]] void fail_io(const std::string& what);
 
     Endpoint endpoint_;

@@ -1,6 +1,7 @@
 #include "store/sqlite_store.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <iterator>
 #include <limits>
@@ -436,9 +437,37 @@ SqliteStore::SqliteStore(const std::string& path) {
 
     reader_ = std::make_unique<Connection>(path, SQLITE_OPEN_READWRITE);
     exec(reader_->db.get(), "PRAGMA query_only = ON");
+
+    exec(w, "PRAGMA wal_autocheckpoint = 0");  // checkpoint_loop() does it, off the commit path
+    checkpointer_ = std::make_unique<Connection>(path, SQLITE_OPEN_READWRITE);
+    checkpoint_thread_ = std::thread([this] { checkpoint_loop(); });
 }
 
-SqliteStore::~SqliteStore() = default;
+SqliteStore::~SqliteStore() {
+    {
+        std::lock_guard lock(checkpoint_mutex_);
+        stopping_ = true;
+    }
+    checkpoint_cv_.notify_all();
+    if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
+}
+
+void SqliteStore::checkpoint_loop() {
+    std::unique_lock lock(checkpoint_mutex_);
+    for (;;) {
+        bool stop = checkpoint_cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; });
+        lock.unlock();
+        // PASSIVE: copies what no reader still needs and never blocks the
+        // writer; what it cannot copy now waits for the next round. A failure
+        // (disk full) leaves the WAL longer, never loses a commit.
+        // (The SQL form, not sqlite3_wal_checkpoint_v2: a connection that has
+        // not read the database yet does not know it is in WAL mode, and the
+        // C call then does nothing.)
+        sqlite3_exec(checkpointer_->db.get(), "PRAGMA wal_checkpoint(PASSIVE)", nullptr, nullptr, nullptr);
+        if (stop) return;
+        lock.lock();
+    }
+}
 
 void SqliteStore::write(const std::function<void(StoreTxn&)>& fn) {
     std::lock_guard lock(write_mutex_);

@@ -10,11 +10,18 @@
 //
 // The schema is versioned with PRAGMA user_version; opening a file written by
 // a newer build fails rather than guess at its layout.
+//
+// Checkpoints (copying the WAL back into the database file, and syncing it)
+// run on a thread of their own, once a second, never inside write(): inside a
+// commit they would stall editors' acks, and the fan-out behind them, for
+// tens of milliseconds every thousand pages.
 
 #include <atomic>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "store/store.hpp"
 
@@ -57,6 +64,13 @@ private:
     std::unique_ptr<Connection> reader_;
     std::mutex read_mutex_;   // guards reader_ and its statements
     std::atomic<bool> fail_next_write_{false};
+
+    void checkpoint_loop();
+    std::unique_ptr<Connection> checkpointer_;  // used only by checkpoint_thread_
+    std::mutex checkpoint_mutex_;
+    std::condition_variable checkpoint_cv_;
+    bool stopping_ = false;
+    std::thread checkpoint_thread_;
 };
 
 }  // namespace liveblog

@@ -10,6 +10,7 @@
 #include <memory>
 #include <set>
 #include <stdexcept>
+#include <chrono>
 #include <thread>
 
 #include <sqlite3.h>
@@ -868,6 +869,26 @@ TEST_CASE("sqlite store: schema version - pragmas and NULL keys", "[store][sqlit
     CHECK(raw.text("PRAGMA journal_mode") == "wal");
     CHECK(raw.text("SELECT count(*) FROM entries WHERE idempotency_key IS NULL") == "2");
     CHECK(raw.text("SELECT blocks FROM entries WHERE idempotency_key = 'k'") == text_blocks().dump());
+}
+
+TEST_CASE("sqlite store: the WAL is checkpointed in the background - not by commits", "[store][sqlite]") {
+    TempDir dir;
+    std::string path = (dir.path / "liveblog.db").string();
+    SqliteStore store(path);
+    auto db_bytes = [&] { return fs::file_size(path); };
+    const auto before = db_bytes();
+    // A few commits: far below SQLite's own 1,000-page checkpoint threshold,
+    // so only the store's checkpoint thread copies them into the file.
+    for (int i = 0; i < 5; ++i)
+        store.write([&](StoreTxn& t) {
+            if (i == 0) apply_command(t, create("s"), kNow);
+            apply_command(t, post("s"), kNow);
+        });
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (db_bytes() == before && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    CHECK(db_bytes() > before);
+    CHECK(store.entries("s", 0, 10).entries.size() == 5);
 }
 
 TEST_CASE("sqlite store: a file from a newer schema is refused", "[store][sqlite]") {
