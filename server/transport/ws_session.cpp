@@ -1,6 +1,11 @@
 #include "transport/ws_session.hpp"
 
-#include <array>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 
 #include "common/error_code.hpp"
 #include "common/log.hpp"
@@ -211,26 +216,33 @@ void WsSession::flush() {
 
 void WsSession::write_now() {
     while (!queue_.empty()) {
-        std::array<net::const_buffer, max_gather> buffers;
+        // A raw iovec array: no per-element construction on the hottest path
+        // (one call per reader per flush).
+        iovec iov[max_gather];
         const std::size_t count = std::min(queue_.size(), max_gather);
         std::size_t total = 0;
         for (std::size_t i = 0; i < count; ++i) {
             const std::string& bytes = queue_.at(i)->ws;
             const std::size_t skip = i == 0 ? front_written_ : 0;
-            buffers[i] = net::buffer(bytes.data() + skip, bytes.size() - skip);
+            iov[i].iov_base = const_cast<char*>(bytes.data() + skip);
+            iov[i].iov_len = bytes.size() - skip;
             total += bytes.size() - skip;
         }
-        error_code ec;
-        std::size_t written = socket_.write_some(std::span(buffers.data(), count), ec);
-        if (ec == net::error::would_block || ec == net::error::try_again) {
-            wait_writable();
-            return;
-        }
-        if (ec) {
-            if (!is_benign(ec)) log_debug("ws: write failed: ", ec.message());
+        msghdr msg{};
+        msg.msg_iov = iov;
+        msg.msg_iovlen = count;
+        const ssize_t n = ::sendmsg(socket_.native_handle(), &msg, MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                wait_writable();
+                return;
+            }
+            if (errno != EPIPE && errno != ECONNRESET) log_debug("ws: write failed: ", std::strerror(errno));
             teardown();
             return;
         }
+        const auto written = static_cast<std::size_t>(n);
         // Pop what is wholly written; remember how far into the next frame we got.
         std::size_t left = written + front_written_;
         front_written_ = 0;
