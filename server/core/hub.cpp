@@ -1,7 +1,6 @@
 #include "core/hub.hpp"
 
 #include <algorithm>
-#include <limits>
 
 #include "common/log.hpp"
 #include "protocol/codec.hpp"
@@ -119,7 +118,10 @@ void Hub::apply_cluster_story(const Story& story) {
 void Hub::catch_up_from_store(const std::string& story) {
     std::optional<Seq> since = story_seq(story);
     if (!since) return;
-    auto changes = read_store_changes(story, *since, std::numeric_limits<std::size_t>::max() - 1);
+    // Every change, however many: these go to live readers, who cannot be
+    // sent a snapshot instead (a million is more entries than any story has).
+    constexpr std::size_t every_change = 1'000'000;
+    auto changes = read_store_changes(story, *since, every_change);
     if (!changes) return;
     std::vector<FramePtr> frames;
     for (auto& e : changes->events) frames.push_back(encode_event(e));

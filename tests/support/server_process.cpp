@@ -89,6 +89,14 @@ void ServerProcess::start() {
     }
 }
 
+void ServerProcess::freeze() {
+    if (pid_ > 0) ::kill(pid_, SIGSTOP);
+}
+
+void ServerProcess::thaw() {
+    if (pid_ > 0) ::kill(pid_, SIGCONT);
+}
+
 void ServerProcess::kill9() {
     if (pid_ <= 0) return;
     ::kill(pid_, SIGKILL);

@@ -30,6 +30,8 @@ public:
     const std::string& data_dir() const { return data_dir_; }
 
     void kill9();          // SIGKILL and reap
+    void freeze();         // SIGSTOP: the process holds its sockets but runs nothing
+    void thaw();           // SIGCONT
     int terminate();       // SIGTERM, wait, return the exit status
     void start();          // (re)start with the same options and data dir, new port
     bool running() const { return pid_ > 0; }
