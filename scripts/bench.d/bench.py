@@ -8,7 +8,8 @@ server process, and writes medians, ratios, raw values and a latency plot.
 
 Loopback only; every process it starts it stops, by PID (process group of a
 child it started itself). scripts/bench also takes --build (scripts/build
-first) and installs nginx, libnginx-mod-nchan and gnuplot-nox if missing.
+first) and runs scripts/setup, which installs nginx, libnginx-mod-nchan and
+gnuplot-nox if missing.
 Scenarios: scripts/bench --list (--quick --list for the quick sizes).
 """
 from __future__ import annotations
