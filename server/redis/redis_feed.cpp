@@ -22,6 +22,8 @@ RedisFeed::RedisFeed(redis::Endpoint endpoint, RedisStore& store, Options option
     : endpoint_(std::move(endpoint)),
       store_(store),
       options_(std::move(options)),
+      stories_channel_(options_.prefix + "stories"),
+      events_prefix_(options_.prefix + "events:"),
       node_id_(to_hex(random_bytes(8))),
       pubsub_(endpoint_, options_.timeout),
       commands_(endpoint_, options_.timeout),
@@ -113,8 +115,8 @@ void RedisFeed::session() {
     // Every followed story again: their catch-ups run as each subscription is
     // confirmed (on_reply), so nothing between the last event seen and the
     // subscription is missed.
-    std::vector<std::string> subscribe{"SUBSCRIBE", options_.prefix + "stories"};
-    for (auto& story : followed_) subscribe.push_back(options_.prefix + "events:" + story);
+    std::vector<std::string> subscribe{"SUBSCRIBE", stories_channel_};
+    for (auto& story : followed_) subscribe.push_back(events_prefix_ + story);
     pubsub_.send(subscribe);
     while (!pubsub_.flush()) {}
     log_info("redis feed: connected to ", endpoint_.host, ":", endpoint_.port, " as node ", node_id_);
@@ -153,7 +155,7 @@ void RedisFeed::take_requests() {
     for (auto& r : requests) {
         if (r.follow ? followed_.insert(r.story).second : followed_.erase(r.story) > 0) {
             if (pubsub_.connected()) {
-                pubsub_.send({r.follow ? "SUBSCRIBE" : "UNSUBSCRIBE", options_.prefix + "events:" + r.story});
+                pubsub_.send({r.follow ? "SUBSCRIBE" : "UNSUBSCRIBE", events_prefix_ + r.story});
                 sent = true;
             }
         }
@@ -166,17 +168,15 @@ void RedisFeed::on_reply(const redis::Value& reply) {
     if (reply.type != redis::Value::Type::array || reply.size() < 3) return;
     const std::string& kind = reply[0].str;
     const std::string& channel = reply[1].str;
-    const std::string stories_channel = options_.prefix + "stories";
-    const std::string events_prefix = options_.prefix + "events:";
-    std::string story = channel.starts_with(events_prefix) ? channel.substr(events_prefix.size()) : std::string();
+    std::string story = channel.starts_with(events_prefix_) ? channel.substr(events_prefix_.size()) : std::string();
 
     if (kind == "message") {
-        if (channel == stories_channel)
+        if (channel == stories_channel_)
             hub_->apply_cluster_story(redis::parse_story(reply[2].str));
         else if (!story.empty() && followed_.count(story))
             on_event(story, reply[2].str);
     } else if (kind == "subscribe") {
-        if (channel == stories_channel) {
+        if (channel == stories_channel_) {
             sync_stories();
             healthy_ = true;
         } else if (!story.empty() && followed_.count(story)) {

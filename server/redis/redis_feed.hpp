@@ -80,6 +80,8 @@ private:
     redis::Endpoint endpoint_;
     RedisStore& store_;
     Options options_;
+    const std::string stories_channel_;  // P"stories"
+    const std::string events_prefix_;    // P"events:", then the story id
     std::string node_id_;
     Hub* hub_ = nullptr;
 
