@@ -3,7 +3,8 @@
 // docs/protocol.md ("Editors: GET /admin/ws" and the reader feed "/ws").
 
 import { h, $, announce, shortTime, longTime } from "./editor-dom.js";
-import { AdminChannel, FeedChannel } from "./editor-conn.js";
+import { AdminChannel } from "./editor-conn.js";
+import { FeedChannel } from "./editor-feed.js";
 import {
   newDraft, draftFromEntry, draftContent, sameContent, isDraftEmpty, validateDraft, parseErrorPath, byteLength, LIMITS,
 } from "./editor-content.js";
@@ -187,7 +188,7 @@ function renderFeedState(detail = { state: feed.state }) {
     connecting: "connexion…",
     subscribing: "abonnement…",
     live: "en direct",
-    waiting: `reconnexion dans ${Math.ceil((detail.delay || 0) / 1000)} s`,
+    reconnecting: "reconnexion…",
   };
   els.connFeed.textContent = `Flux : ${texts[detail.state] || detail.state}`;
   els.connFeed.dataset.state = detail.state;
