@@ -1,77 +1,32 @@
-// Shared pieces of the browser tests: the real liveblog-server on a free
-// loopback port, tokens minted with the same secret, REST helpers, and
-// Debian's Chromium driven by playwright-core. Everything started here is
-// stopped by the test that started it.
-import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+// Shared pieces of the browser tests: the real liveblog-server and tokens
+// (tests/js/support/server.mjs, shared with the client library's tests), REST
+// helpers, and Debian's Chromium driven by playwright-core. Everything started
+// here is stopped by the test file that started it.
+import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { root, startServer as startLiveblog, mintToken, waitFor } from "../js/support/server.mjs";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-export const serverBinary = process.env.LIVEBLOG_SERVER_BINARY ?? path.join(root, "build/liveblog-server");
+export { mintToken, waitFor };
 export const artifacts = path.join(root, "test-artifacts");
-const secret = "browser-test-secret-0123456789abcdef";
 
-export function tempDir() {
-  return mkdtempSync(path.join(tmpdir(), "liveblog-browser-"));
+// Presence is throttled to 0.5 s so the pages show their viewer count soon.
+export function startServer({ dataDir, port = 0, args = [] } = {}) {
+  return startLiveblog({ dataDir, port, args: ["--presence-interval-s", "0.5", ...args] });
 }
 
-// Starts the server; resolves once it prints its URL. `port` 0 picks a free one.
-export async function startServer({ dataDir = tempDir(), port = 0, args = [] } = {}) {
-  const proc = spawn(
-    serverBinary,
-    ["--listen", `127.0.0.1:${port}`, "--data-dir", dataDir, "--no-demo", "--static-dir", path.join(root, "client-demo"),
-     "--presence-interval-s", "0.5", ...args],
-    { env: { ...process.env, LIVEBLOG_SECRET: secret }, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let log = "";
-  proc.stderr.on("data", (d) => (log += d));
-  const url = await new Promise((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error("server did not start:\n" + log)), 15000);
-    proc.stdout.on("data", (d) => {
-      out += d;
-      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    proc.on("exit", (code) => reject(new Error(`server exited (${code}):\n${log}`)));
-  });
-  const server = {
-    url,
-    port: Number(new URL(url).port),
-    dataDir,
-    log: () => log,
-    pid: proc.pid,
-    // SIGTERM, as an operator would; SIGKILL if it has not exited in 10 s.
-    async stop() {
-      if (proc.exitCode !== null || proc.signalCode !== null) return;
-      const exited = new Promise((r) => proc.once("exit", r));
-      proc.kill("SIGTERM");
-      const timer = setTimeout(() => proc.kill("SIGKILL"), 10000);
-      await exited;
-      clearTimeout(timer);
-    },
-    cleanup() {
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-  return server;
+// What every browser test file starts with: one server, an admin token
+// (signed as `sub`) and Chromium. The file stops them with closeFixture after
+// its tests (passing the server it ended with, if it restarted it).
+export async function openFixture({ sub = "browser-test" } = {}) {
+  const server = await startServer();
+  return { server, token: mintToken({ sub }), browser: await launchBrowser() };
 }
 
-export function mintToken(role = "admin", sub = "browser-test") {
-  const dir = tempDir();
-  try {
-    return execFileSync(serverBinary, ["token", "--sub", sub, "--role", role, "--ttl", "1h", "--data-dir", dir], {
-      env: { ...process.env, LIVEBLOG_SECRET: secret },
-    }).toString().trim();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+export async function closeFixture({ server, browser }) {
+  await browser?.close();
+  await server?.stop();
+  server?.cleanup();
 }
 
 export async function api(server, token, method, route, body, headers = {}) {
@@ -100,23 +55,6 @@ export function screenshotPath(name) {
 // ---------------------------------------------------------------------------
 // Live pages
 // ---------------------------------------------------------------------------
-
-// Polls `fn` (sync or async) until it returns a truthy value; that value is
-// returned. Throws with `what` after `timeout` ms.
-export async function until(fn, { timeout = 10000, interval = 25, what = "condition" } = {}) {
-  const deadline = Date.now() + timeout;
-  let last;
-  for (;;) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what} (last: ${last})`);
-    await new Promise((r) => setTimeout(r, interval));
-  }
-}
 
 // Opens /stories/{id} with JavaScript on in a new context and waits until the
 // page is live: connected, and subscribed (the viewer count, sent with the

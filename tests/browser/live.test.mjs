@@ -5,7 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
-  startServer, mintToken, api, launchBrowser, screenshotPath, openReader, openEditor, streamIds, streamEntry, until,
+  openFixture, closeFixture, api, screenshotPath, openReader, openEditor, streamIds, streamEntry, waitFor,
 } from "./harness.mjs";
 
 let server, browser, token;
@@ -40,17 +40,9 @@ async function post(storyId, entry) {
   return res.body.entry_id;
 }
 
-before(async () => {
-  server = await startServer();
-  token = mintToken("admin", "Rédaction test");
-  browser = await launchBrowser();
-});
+before(async () => ({ server, token, browser } = await openFixture({ sub: "Rédaction test" })));
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  server?.cleanup();
-});
+after(() => closeFixture({ server, browser }));
 
 test("an entry published in the editor console appears on an open reader page without a reload; so do its console edits", async (t) => {
   await createStory("autre-direct", { title: "Un autre direct" });
@@ -61,8 +53,8 @@ test("an entry published in the editor console appears on an open reader page wi
   await ed.locator("#create-slug").fill("console-direct");
   await ed.locator("#create-title").fill("Direct de la console");
   await ed.locator("#create-form button[type=submit]", { hasText: "Créer le direct" }).click();
-  await until(async () => (await ed.locator("#story-select").inputValue()) === "console-direct",
-    { what: "the created story to be selected" });
+  await waitFor(async () => (await ed.locator("#story-select").inputValue()) === "console-direct",
+    10000, "the created story to be selected");
   await ed.locator('#conn-feed[data-state="live"]').waitFor({ timeout: 10000 });
   await ed.locator("#composer").waitFor({ state: "visible" });
 
@@ -105,7 +97,7 @@ test("an entry published in the editor console appears on an open reader page wi
   const article = r.page.locator("section.entries > article.entry", { hasText: text });
   await article.waitFor({ state: "visible", timeout: 10000 });
   const nodeMs = performance.now() - t0;
-  const paintedAt = await until(() => r.page.evaluate(() => window.__paintedAt), { what: "the reader's frame" });
+  const paintedAt = await waitFor(() => r.page.evaluate(() => window.__paintedAt), 10000, "the reader's frame");
   const insertedAt = await r.page.evaluate(() => window.__insertedAt);
   const clickedAt = await ed.evaluate(() => window.__clickedAt);
   assert.ok(clickedAt, "the click was recorded");
@@ -216,7 +208,7 @@ test("edits, deletions, pins and status changes appear in place on the open page
   await page.locator(".story-status .badge.badge-ended", { hasText: "Terminé" }).waitFor({ timeout: 5000 });
   assert.equal(await badge.count(), 1);
   assert.equal(await page.locator("body").getAttribute("data-status"), "ended");
-  await until(async () => (await page.title()) === "Direct terminé", { what: "the new title" });
+  await waitFor(async () => (await page.title()) === "Direct terminé", 10000, "the new title");
   assert.equal(await page.locator(".story-header h1").textContent(), "Direct terminé");
 
   // Unpinning B removes the pinned block; B stays in the stream.

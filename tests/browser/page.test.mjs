@@ -2,14 +2,12 @@
 // JavaScript, user text rendered as text, valid JSON-LD.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, mintToken, api, launchBrowser, screenshotPath } from "./harness.mjs";
+import { openFixture, closeFixture, api, screenshotPath } from "./harness.mjs";
 
 let server, browser, token;
 
 before(async () => {
-  server = await startServer();
-  token = mintToken();
-  browser = await launchBrowser();
+  ({ server, token, browser } = await openFixture());
   await api(server, token, "POST", "/api/stories", { id: "navigateur", title: "Soirée « test » en direct", lang: "fr" });
   await api(server, token, "POST", "/api/stories/navigateur/entries", {
     title: "Premier point",
@@ -25,11 +23,7 @@ before(async () => {
   });
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  server?.cleanup();
-});
+after(() => closeFixture({ server, browser }));
 
 test("the page reads without JavaScript and renders hostile text as text", async () => {
   const context = await browser.newContext({ javaScriptEnabled: false });

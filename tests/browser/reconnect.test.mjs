@@ -4,22 +4,16 @@
 // exactly once.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, mintToken, api, launchBrowser, openReader, streamIds, streamEntry, until } from "./harness.mjs";
+import { openFixture, closeFixture, startServer, api, openReader, streamIds, streamEntry } from "./harness.mjs";
 
 let server, browser, token, dataDir;
 
 before(async () => {
-  server = await startServer();
+  ({ server, token, browser } = await openFixture());
   dataDir = server.dataDir;
-  token = mintToken();
-  browser = await launchBrowser();
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  server?.cleanup();
-});
+after(() => closeFixture({ server, browser }));
 
 async function post(text, extra = {}) {
   const res = await api(server, token, "POST", "/api/stories/relance/entries", { blocks: [{ type: "text", text }], ...extra });

@@ -2,21 +2,13 @@
 // Server-Sent Events and still follows the story live.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, mintToken, api, launchBrowser, openReader, streamIds, streamEntry } from "./harness.mjs";
+import { openFixture, closeFixture, api, openReader, streamIds, streamEntry } from "./harness.mjs";
 
 let server, browser, token;
 
-before(async () => {
-  server = await startServer();
-  token = mintToken();
-  browser = await launchBrowser();
-});
+before(async () => ({ server, token, browser } = await openFixture()));
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  server?.cleanup();
-});
+after(() => closeFixture({ server, browser }));
 
 test("with WebSockets blocked the page follows the story over SSE", async (t) => {
   let res = await api(server, token, "POST", "/api/stories", { id: "sans-ws", title: "Direct sans WebSocket", lang: "fr" });

@@ -22,16 +22,17 @@ const clients = [];
 before(async () => {
   server = await startServer({ args: SERVER_ARGS });
   servers.push(server);
-  rest = restClient(() => server.baseUrl, await mintToken(server.dataDir));
+  rest = restClient(() => server.url, mintToken());
 });
 
 after(async () => {
   for (const c of clients) c.close();
   await Promise.all(servers.map((s) => s.stop()));
+  for (const s of servers) s.cleanup();  // restarts share a data dir: removing it twice is harmless
 });
 
 function open(options = {}) {
-  const client = connect(server.baseUrl, {
+  const client = connect(server.url, {
     WebSocket: WebSocketShim,
     EventSource: EventSourceShim,
     backoff: { initialMs: 50, maxMs: 400 },
@@ -229,7 +230,7 @@ describe('liveblog client over WebSocket', () => {
     const seqs = log.events.map((e) => e.seq);
     assert.deepEqual(seqs, [...new Set(seqs)].sort((x, y) => x - y), 'events in seq order, each once');
 
-    const fromApi = await (await fetch(`${server.baseUrl}/api/stories/ws-restart/entries`)).json();
+    const fromApi = await (await fetch(`${server.url}/api/stories/ws-restart/entries`)).json();
     assert.deepEqual(sub.state.ordered.map((e) => e.id), fromApi.entries.map((e) => e.id));
     assert.deepEqual(texts(sub.state.ordered), ['new 3', 'new 2', 'new 1', 'new 0', 'old 1, edited']);
 

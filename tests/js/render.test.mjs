@@ -26,10 +26,13 @@ describe('render.js matches the server-rendered page', () => {
 
   before(async () => {
     server = await startServer();
-    rest = restClient(() => server.baseUrl, await mintToken(server.dataDir));
+    rest = restClient(() => server.url, mintToken());
   });
 
-  after(() => server?.stop());
+  after(async () => {
+    await server?.stop();
+    server?.cleanup();
+  });
 
   const TEXTS = [
     'Premiers résultats à **20 h**, _selon_ [l’AFP](https://www.afp.com/fr).',
@@ -64,8 +67,8 @@ describe('render.js matches the server-rendered page', () => {
     await rest.edit(id, acks[1].entry_id, 1, { blocks: [{ type: 'text', text: 'corrigé **enfin**' }] });
     await rest.pin(id, acks[2].entry_id);
     await rest.pin(id, acks[acks.length - 1].entry_id);
-    const html = await (await fetch(`${server.baseUrl}/stories/${id}`)).text();
-    const { entries } = await (await fetch(`${server.baseUrl}/api/stories/${id}/entries?limit=100`)).json();
+    const html = await (await fetch(`${server.url}/stories/${id}`)).text();
+    const { entries } = await (await fetch(`${server.url}/api/stories/${id}/entries?limit=100`)).json();
     return { html, entries };
   }
 

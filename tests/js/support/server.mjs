@@ -1,15 +1,18 @@
-// Starts the real liveblog-server binary for the JS tests: a temp data dir,
-// no demo story, a fixed token secret, port 0 (or a given port, to restart on
-// the same address), and the REST helpers the tests post with.
+// The real liveblog-server binary for the JavaScript and browser tests: a
+// temp data dir, no demo story, the client-demo static files, a fixed token
+// secret, port 0 (or a given port, to restart on the same address), plus the
+// REST helpers the tests post with. Everything started here is stopped by the
+// test file that started it.
 
-import { spawn, execFile } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-export const serverBinary = process.env.LIVEBLOG_SERVER ?? path.join(root, 'build', 'liveblog-server');
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+// scripts/test sets it to the binary it just built (Release or sanitized).
+export const serverBinary = process.env.LIVEBLOG_SERVER_BINARY ?? path.join(root, 'build', 'liveblog-server');
 const staticDir = path.join(root, 'client-demo');
 const secret = 'js-client-tests-secret-0123456789';
 const env = { ...process.env, LIVEBLOG_SECRET: secret };
@@ -41,7 +44,7 @@ function startOnce(dataDir, port, extraArgs) {
       const m = /liveblog listening on (http:\/\/127\.0\.0\.1:(\d+))/.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve(new ServerProcess(proc, Number(m[2]), m[1], dataDir));
+        resolve(new ServerProcess(proc, Number(m[2]), m[1], dataDir, () => err));
       }
     });
     proc.on('exit', (code) => {
@@ -72,30 +75,42 @@ export async function startServer(options = {}) {
 }
 
 export class ServerProcess {
-  constructor(proc, port, baseUrl, dataDir) {
+  constructor(proc, port, url, dataDir, log) {
     this.proc = proc;
+    this.pid = proc.pid;
     this.port = port;
-    this.baseUrl = baseUrl;
+    /** e.g. http://127.0.0.1:PORT */
+    this.url = url;
     this.dataDir = dataDir;
+    /** What the server wrote on stderr so far. */
+    this.log = log;
     this.exited = new Promise((r) => proc.on('exit', r));
   }
 
-  /** SIGTERM (readers get 1001 going away), SIGKILL if it does not stop within 5 s. */
+  /** SIGTERM, as an operator would (readers get 1001 going away); SIGKILL if it has not exited in 10 s. */
   async stop() {
     if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
     this.proc.kill('SIGTERM');
-    const timer = setTimeout(() => this.proc.kill('SIGKILL'), 5000);
+    const timer = setTimeout(() => this.proc.kill('SIGKILL'), 10000);
     await this.exited;
     clearTimeout(timer);
+  }
+
+  /** Removes the data dir (after stop(); a restart on the same dir must come before). */
+  cleanup() {
+    fs.rmSync(this.dataDir, { recursive: true, force: true });
   }
 }
 
 /** A token from `liveblog-server token`, signed with the tests' secret. */
-export function mintToken(dataDir) {
-  return new Promise((resolve, reject) => {
-    execFile(serverBinary, ['token', '--sub', 'test', '--role', 'admin', '--data-dir', dataDir], { env },
-      (e, stdout) => (e ? reject(e) : resolve(stdout.trim())));
-  });
+export function mintToken({ role = 'admin', sub = 'test' } = {}) {
+  const dir = makeDataDir();
+  try {
+    return execFileSync(serverBinary, ['token', '--sub', sub, '--role', role, '--ttl', '1h', '--data-dir', dir], { env })
+      .toString().trim();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -127,13 +142,21 @@ export function restClient(baseUrl, token) {
   };
 }
 
-/** Resolves once `predicate()` is truthy; rejects after `ms`. */
-export async function waitFor(predicate, ms = 3000, what = 'condition') {
+/**
+ * Polls `fn` (sync or async) until it returns a truthy value, which is
+ * returned; a throw counts as "not yet". Rejects after `ms` with `what`.
+ */
+export async function waitFor(fn, ms = 3000, what = 'condition', interval = 10) {
   const deadline = Date.now() + ms;
+  let last;
   for (;;) {
-    const v = predicate();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what} (last: ${last})`);
+    await sleep(interval);
   }
 }
