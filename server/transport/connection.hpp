@@ -47,6 +47,12 @@ protected:
     ShardContext& shard_;
     bool closing_ = false;
     bool torn_down_ = false;
+
+private:
+    friend struct ShardContext;
+    // Where the connection sits in its shard's session list while open.
+    static constexpr std::size_t not_listed = static_cast<std::size_t>(-1);
+    std::size_t session_index_ = not_listed;
 };
 
 }  // namespace liveblog

@@ -100,8 +100,8 @@ void Server::shutdown(std::chrono::milliseconds grace) {
             ShardContext* shard = s.get();
             shard->stop_ticking();
             net::post(shard->ioc, [shard] {
-                std::vector<Connection*> open(shard->sessions.begin(), shard->sessions.end());
-                for (Connection* c : open) c->close(close_code::going_away, "server shutting down", false);
+                shard->for_each_session(
+                    [](Connection& c) { c.close(close_code::going_away, "server shutting down", false); });
             });
         }
         auto deadline = std::chrono::steady_clock::now() + grace;

@@ -15,14 +15,21 @@ ShardContext::ShardContext(std::size_t id)
       read_scratch(read_scratch_bytes) {}
 
 void ShardContext::open(Connection* c, Transport t) {
-    sessions.insert(c);
-    session_count = sessions.size();
+    c->session_index_ = sessions_.size();
+    sessions_.push_back(c);
+    session_count = sessions_.size();
     ++stats.open[static_cast<int>(t)];
 }
 
 void ShardContext::closed(Connection* c, Transport t) {
-    if (!sessions.erase(c)) return;
-    session_count = sessions.size();
+    const std::size_t i = c->session_index_;
+    if (i == Connection::not_listed) return;
+    Connection* last = sessions_.back();
+    sessions_[i] = last;
+    last->session_index_ = i;
+    sessions_.pop_back();
+    c->session_index_ = Connection::not_listed;
+    session_count = sessions_.size();
     --stats.open[static_cast<int>(t)];
 }
 
@@ -48,10 +55,7 @@ void ShardContext::schedule_tick() {
     tick_timer_.async_wait([this](error_code ec) {
         if (ec) return;
         auto now = std::chrono::steady_clock::now();
-        // tick() may close a connection, which leaves `sessions`: walk a copy.
-        std::vector<Connection*> open(sessions.begin(), sessions.end());
-        for (Connection* c : open)
-            if (sessions.count(c)) c->tick(now);
+        for_each_session([now](Connection& c) { c.tick(now); });
         schedule_tick();
     });
 }

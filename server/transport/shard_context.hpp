@@ -8,7 +8,6 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
-#include <unordered_set>
 #include <vector>
 
 #include "core/shard.hpp"
@@ -38,14 +37,17 @@ struct ShardContext {
     // Keeps run() going while the shard has no connections yet.
     net::executor_work_guard<net::io_context::executor_type> keep_running{ioc.get_executor()};
     Shard shard;
-    std::unordered_set<Connection*> sessions;  // open connections, closed with "going away" on shutdown
-    std::atomic<std::size_t> session_count{0}; // sessions.size(), readable from any thread
+    std::atomic<std::size_t> session_count{0}; // open connections, readable from any thread
     ShardStats stats;
     std::vector<char> read_scratch;            // every WebSocket read lands here first
     ws::BufferPool buffer_pool;                // for the rare frame split across reads
 
     void open(Connection* c, Transport t);
     void closed(Connection* c, Transport t);
+    // Calls fn(Connection&) for every open connection (the keepalive tick,
+    // shutdown). fn may close the connection it is given.
+    template <class F>
+    void for_each_session(F&& fn);
 
     // Corking: `c` has frames queued. Its flush() runs once the tasks already
     // posted to the shard have run, so a burst of events leaves in one write
@@ -59,9 +61,20 @@ private:
     void run_flush();
     void schedule_tick();
 
+    // Open connections, dense for a cache-friendly walk: each knows its index,
+    // a close moves the last one into its slot.
+    std::vector<Connection*> sessions_;
     std::vector<std::shared_ptr<Connection>> to_flush_;
     std::vector<std::shared_ptr<Connection>> flushing_;  // reused between passes
     net::steady_timer tick_timer_{ioc};
 };
+
+template <class F>
+void ShardContext::for_each_session(F&& fn) {
+    // Backwards: a close during fn moves the last connection, already
+    // visited, into the slot being left.
+    for (std::size_t i = sessions_.size(); i-- > 0;)
+        if (i < sessions_.size()) fn(*sessions_[i]);
+}
 
 }  // namespace liveblog
