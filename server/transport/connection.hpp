@@ -18,7 +18,11 @@ namespace liveblog {
 class Connection : public std::enable_shared_from_this<Connection> {
 public:
     explicit Connection(ShardContext& shard) : shard_(shard) {}
-    virtual ~Connection() = default;
+    // Invariant: an open connection always has an operation pending (a read,
+    // a write, or its place in the flush list), which keeps it alive until
+    // teardown unlists it (ShardContext::closed). Were that broken, the
+    // shard's list would point at freed memory: this unlists it, loudly.
+    virtual ~Connection();
 
     virtual void send(const FramePtr& frame) = 0;
     void send_text(std::string text) { send(make_frame({}, 0, std::move(text))); }
@@ -53,6 +57,7 @@ private:
     // Where the connection sits in its shard's session list while open.
     static constexpr std::size_t not_listed = static_cast<std::size_t>(-1);
     std::size_t session_index_ = not_listed;
+    Transport transport_listed_ = Transport::websocket;  // what open() counted it as
 };
 
 }  // namespace liveblog

@@ -10,18 +10,21 @@ constexpr auto tick_interval = std::chrono::seconds(1);
 }  // namespace
 
 ShardContext::ShardContext(std::size_t id)
-    : ioc(1),
-      shard(id, [this](Shard::Task task) { net::post(ioc, std::move(task)); }),
-      read_scratch(read_scratch_bytes) {}
+    : shard(id, [this](Shard::Task task) { net::post(ioc, std::move(task)); }),
+      read_scratch(read_scratch_bytes),
+      ioc(1) {}
+
+ShardContext::~ShardContext() { destroying_ = true; }
 
 void ShardContext::open(Connection* c, Transport t) {
     c->session_index_ = sessions_.size();
+    c->transport_listed_ = t;
     sessions_.push_back(c);
     session_count = sessions_.size();
     ++stats.open[static_cast<int>(t)];
 }
 
-void ShardContext::closed(Connection* c, Transport t) {
+void ShardContext::closed(Connection* c) {
     const std::size_t i = c->session_index_;
     if (i == Connection::not_listed) return;
     Connection* last = sessions_.back();
@@ -30,7 +33,7 @@ void ShardContext::closed(Connection* c, Transport t) {
     sessions_.pop_back();
     c->session_index_ = Connection::not_listed;
     session_count = sessions_.size();
-    --stats.open[static_cast<int>(t)];
+    --stats.open[static_cast<int>(c->transport_listed_)];
 }
 
 void ShardContext::want_flush(std::shared_ptr<Connection> c) {

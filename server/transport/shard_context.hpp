@@ -32,22 +32,39 @@ struct ShardStats {
 
 struct ShardContext {
     explicit ShardContext(std::size_t id);
+    ~ShardContext();
 
-    net::io_context ioc;  // concurrency hint 1: one thread runs it, Asio can skip locking
-    // Keeps run() going while the shard has no connections yet.
-    net::executor_work_guard<net::io_context::executor_type> keep_running{ioc.get_executor()};
+private:
+    // Open connections, dense for a cache-friendly walk: each knows its index,
+    // a close moves the last one into its slot.
+    std::vector<Connection*> sessions_;
+    bool destroying_ = false;
+
+public:
+    // Member order matters: what a connection's destructor touches (the list
+    // above, the counters, the subscriber index, the buffer pool) is declared
+    // before `ioc`, so it outlives it. Connections still open when the shard
+    // goes away (the shutdown grace ran out) die with ioc's pending handlers.
     Shard shard;
     std::atomic<std::size_t> session_count{0}; // open connections, readable from any thread
     ShardStats stats;
     std::vector<char> read_scratch;            // every WebSocket read lands here first
     ws::BufferPool buffer_pool;                // for the rare frame split across reads
 
+    net::io_context ioc;  // concurrency hint 1: one thread runs it, Asio can skip locking
+    // Keeps run() going while the shard has no connections yet.
+    net::executor_work_guard<net::io_context::executor_type> keep_running{ioc.get_executor()};
+
+    // A connection is listed from open() until closed() (its teardown); both
+    // run on this shard's thread. closed() of an unlisted one does nothing.
     void open(Connection* c, Transport t);
-    void closed(Connection* c, Transport t);
+    void closed(Connection* c);
     // Calls fn(Connection&) for every open connection (the keepalive tick,
     // shutdown). fn may close the connection it is given.
     template <class F>
     void for_each_session(F&& fn);
+    // The shard is being destroyed: connections still open now are expected to go.
+    bool destroying() const { return destroying_; }
 
     // Corking: `c` has frames queued. Its flush() runs once the tasks already
     // posted to the shard have run, so a burst of events leaves in one write
@@ -61,9 +78,6 @@ private:
     void run_flush();
     void schedule_tick();
 
-    // Open connections, dense for a cache-friendly walk: each knows its index,
-    // a close moves the last one into its slot.
-    std::vector<Connection*> sessions_;
     std::vector<std::shared_ptr<Connection>> to_flush_;
     std::vector<std::shared_ptr<Connection>> flushing_;  // reused between passes
     net::steady_timer tick_timer_{ioc};

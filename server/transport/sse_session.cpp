@@ -109,7 +109,7 @@ void SseSession::close(unsigned short, std::string, bool drop_queue) {
 void SseSession::teardown() {
     if (torn_down_) return;
     torn_down_ = true;
-    shard_.closed(this, Transport::sse);
+    shard_.closed(this);
     heartbeat_.cancel();
     handler_.on_close();
     error_code ignored;

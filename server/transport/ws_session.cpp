@@ -122,6 +122,9 @@ void WsSession::read_ready() {
         ping_outstanding_ = false;
         if (!parser_.feed(std::string_view(scratch.data(), n), *this)) {
             log_debug("ws: protocol error: ", parser_.error());
+            // Failing the connection (RFC 6455 7.1.7): no more reading, so no
+            // close frame to wait for; the TCP connection ends once ours is out.
+            close_received_ = true;
             if (parser_.too_big())
                 begin_close(ws::close_status::too_big, "message too big", true);
             else
@@ -327,7 +330,7 @@ void WsSession::teardown() {
     if (torn_down_) return;
     log_debug("ws: connection ended");
     torn_down_ = true;
-    shard_.closed(this, transport_);
+    shard_.closed(this);
     error_code ignored;
     socket_.close(ignored);  // pending waits complete with operation_aborted and let go of the session
     queue_.drop(false);

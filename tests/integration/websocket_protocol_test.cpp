@@ -5,11 +5,14 @@
 
 #include <poll.h>
 
+#include <thread>
+
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
 #include "support/server_process.hpp"
 #include "support/ws_client.hpp"
+#include "unit/prometheus_text.hpp"
 #include "websocket/frame_parser.hpp"
 
 using namespace liveblog::test;
@@ -91,6 +94,18 @@ private:
     ws::FrameParser parser_;
 };
 
+// Whether the server's count of open reader WebSockets (/metrics) falls to
+// zero within `wait`: a connection it ended must also leave its books.
+bool no_ws_connection_left(unsigned short port, std::chrono::milliseconds wait = 3s) {
+    const auto deadline = std::chrono::steady_clock::now() + wait;
+    for (;;) {
+        auto metrics = parse_prometheus_text(http_request(port, "GET", "/metrics").body);
+        if (metrics.value("liveblog_connections", {{"transport", "ws"}}) == 0) return true;
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(20ms);
+    }
+}
+
 }  // namespace
 
 TEST_CASE("websocket handshake: a wrong version gets 426 - a missing key 400") {
@@ -127,6 +142,8 @@ TEST_CASE("websocket frames: a fragmented message with a ping between its fragme
 
 TEST_CASE("websocket frames: violations close with 1002 or 1009") {
     ServerProcess server({"--max-reader-message-bytes", "1000"});
+    // The server fails the connection: its close frame, then the end of the
+    // TCP connection without waiting for the client's close.
     SECTION("an unmasked client frame") {
         RawWs c(server.port());
         c.send(ws::Opcode::text, R"({"type":"ping"})", true, false);
@@ -148,6 +165,14 @@ TEST_CASE("websocket frames: violations close with 1002 or 1009") {
         c.send(ws::Opcode::continuation, std::string(600, ' '));
         CHECK(c.closed_with() == 1009);
     }
+    CHECK(no_ws_connection_left(server.port()));
+    CHECK(server.log().find("bug:") == std::string::npos);
+    // And it still serves (a connection it had freed without unlisting would
+    // be touched by the next keepalive tick or the shutdown).
+    RawWs after(server.port());
+    after.send(ws::Opcode::text, R"({"type":"ping"})");
+    REQUIRE(after.read_until([](const Received& r) { return !r.messages.empty(); }));
+    CHECK(json::parse(after.got.messages[0])["type"] == "pong");
 }
 
 TEST_CASE("websocket close handshake: the server echoes the client's code and ends the TCP connection") {
