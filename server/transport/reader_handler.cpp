@@ -4,8 +4,9 @@
 
 namespace liveblog {
 
-ReaderHandler::ReaderHandler(Connection& session, Hub& hub, std::size_t max_subscriptions)
-    : session_(session), hub_(hub), max_subscriptions_(max_subscriptions) {}
+ReaderHandler::ReaderHandler(Connection& session, Hub& hub, std::size_t max_subscriptions,
+                             OnFailedSubscription on_failed)
+    : session_(session), hub_(hub), max_subscriptions_(max_subscriptions), on_failed_(on_failed) {}
 
 void ReaderHandler::on_message(std::string_view text) {
     try {
@@ -32,6 +33,11 @@ void ReaderHandler::send_error(ErrorCode code, const std::string& message, const
     auto j = nlohmann::json::parse(encode_error(code, message));
     j["story"] = story;
     session_.send_text(j.dump());
+}
+
+void ReaderHandler::subscription_failed(ErrorCode code, const std::string& message, const std::string& story) {
+    send_error(code, message, story);
+    if (on_failed_ == OnFailedSubscription::end_connection) session_.close(0, message, false);
 }
 
 void ReaderHandler::subscribe(const SubscribeMessage& m) {
@@ -63,7 +69,7 @@ void ReaderHandler::subscribe(const SubscribeMessage& m) {
     auto result = hub_.subscribe(shard.shard, *sub, m.resume, on_later);
     if (result.code != ErrorCode::ok) {
         if (sub->indexed) hub_.unsubscribe(shard.shard, *sub);
-        send_error(result.code, result.message, m.story);
+        subscription_failed(result.code, result.message, m.story);
         return;
     }
     Subscription& ref = *sub;
@@ -89,7 +95,7 @@ void ReaderHandler::finish_catch_up(const std::string& story, std::uint64_t gene
     if (c.failed) {
         hub_.unsubscribe(session_.shard_context().shard, sub);
         subscriptions_.erase(it);
-        send_error(ErrorCode::store_unavailable, "could not read '" + story + "'; subscribe again", story);
+        subscription_failed(ErrorCode::store_unavailable, "could not read '" + story + "'; subscribe again", story);
         return;
     }
     start_live(sub, c);

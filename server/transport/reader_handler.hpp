@@ -17,7 +17,15 @@ namespace liveblog {
 
 class ReaderHandler : public MessageHandler, public Subscriber {
 public:
-    ReaderHandler(Connection& session, Hub& hub, std::size_t max_subscriptions);
+    // What a subscription that fails (unknown_story, store_unavailable…)
+    // does to its connection. On /ws the connection stays: the client
+    // subscribes again. An SSE stream carries that one story and cannot be
+    // asked again, so it ends after the error; the browser reconnects with
+    // Last-Event-ID after `retry:`.
+    enum class OnFailedSubscription { keep_connection, end_connection };
+
+    ReaderHandler(Connection& session, Hub& hub, std::size_t max_subscriptions,
+                  OnFailedSubscription on_failed = OnFailedSubscription::keep_connection);
 
     void on_message(std::string_view text) override;
     void on_close() override;
@@ -28,11 +36,13 @@ private:
     void unsubscribe(const std::string& story);
     void start_live(Subscription& sub, const CatchUp& catch_up);
     void send_error(ErrorCode code, const std::string& message, const std::string& story);
+    void subscription_failed(ErrorCode code, const std::string& message, const std::string& story);
     void finish_catch_up(const std::string& story, std::uint64_t generation, const CatchUp& catch_up);
 
     Connection& session_;
     Hub& hub_;
     std::size_t max_subscriptions_;
+    OnFailedSubscription on_failed_;
     std::unordered_map<std::string, std::unique_ptr<Subscription>> subscriptions_;
     std::uint64_t next_generation_ = 1;
 };

@@ -23,7 +23,7 @@ SseSession::SseSession(tcp::socket&& socket, ShardContext& shard, Hub& hub, SseL
       limits_(limits),
       ticket_(std::move(ticket)),
       extra_headers_(std::move(extra_headers)),
-      handler_(*this, hub, 1),
+      handler_(*this, hub, 1, ReaderHandler::OnFailedSubscription::end_connection),
       queue_(limits.max_queue_bytes),
       heartbeat_(socket_.get_executor()) {}
 

@@ -8,6 +8,7 @@
 
 #include "support/editor.hpp"
 #include "support/redis_server.hpp"
+#include "support/sse_client.hpp"
 #include "redis/redis_client.hpp"
 #include "support/server_process.hpp"
 
@@ -156,6 +157,23 @@ TEST_CASE("cluster: Redis restarts during a posting run - every ack survives - r
     for (int k = 0; k < 5; ++k, ++i) post(i);  // Redis is down: refused, never acked
     CHECK(refused >= 5);
     CHECK_FALSE(ready(n1.port()));
+    {
+        // A reader arriving now on n1 (which follows nothing, so its
+        // catch-up reads Redis): on /ws an error and the connection stays;
+        // an SSE stream, which cannot be asked again, ends after its error.
+        WsClient ws(n1.port());
+        ws.send({{"type", "subscribe"}, {"story", "panne"}, {"since", 0}});
+        json err = ws.recv_type("error", 10s);
+        CHECK(err["code"] == "store_unavailable");
+        CHECK(err["story"] == "panne");
+        ws.send({{"type", "ping"}});
+        CHECK(ws.recv_type("pong")["type"] == "pong");
+        SseClient sse(n1.port(), "/sse/stories/panne?since=0");
+        REQUIRE(sse.status() == 200);
+        json sse_err = sse.next_of_type("error", 10s).json();
+        CHECK(sse_err["code"] == "store_unavailable");
+        CHECK(sse.ends_within(5s));
+    }
     redis.restart();
     REQUIRE(eventually([&] { return ready(n1.port()) && ready(n2.port()); }, 20s));
     for (int k = 0; k < 40; ++k, ++i) post(i);

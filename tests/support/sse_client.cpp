@@ -45,6 +45,18 @@ bool SseClient::fill(std::chrono::milliseconds timeout) {
     return true;
 }
 
+bool SseClient::ends_within(std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) return false;
+        pollfd p{fd_, POLLIN, 0};
+        if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
+        char buf[65536];
+        if (::recv(fd_, buf, sizeof buf, 0) <= 0) return true;
+    }
+}
+
 SseEvent SseClient::next(std::chrono::milliseconds timeout) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {

@@ -33,6 +33,9 @@ public:
     // Next event whose JSON "type" is `type`.
     SseEvent next_of_type(const std::string& type, std::chrono::milliseconds timeout = std::chrono::seconds(5));
     int comments() const { return comments_; }
+    // Whether the server ends the stream within `timeout` (what is still
+    // unread is skipped).
+    bool ends_within(std::chrono::milliseconds timeout);
 
 private:
     bool fill(std::chrono::milliseconds timeout);
