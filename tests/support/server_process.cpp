@@ -1,5 +1,7 @@
 #include "support/server_process.hpp"
 
+#include <catch2/catch.hpp>
+
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -31,7 +33,25 @@ ServerProcess::ServerProcess(Options options) : options_(std::move(options)) {
 }
 
 ServerProcess::~ServerProcess() {
-    if (pid_ > 0) terminate();
+    if (pid_ > 0) {
+        // Every test's server must stop cleanly, whatever the test did to it:
+        // SIGTERM ends it with status 0, and its log has no bug or sanitizer
+        // report. (Skipped while an exception unwinds: the test failed already.)
+        if (frozen_) thaw();
+        const int status = terminate();
+        if (std::uncaught_exceptions() == 0) {
+            const std::string text = log();
+            const bool reported = text.find("bug:") != std::string::npos ||
+                                  text.find("Sanitizer") != std::string::npos ||
+                                  text.find("runtime error:") != std::string::npos;
+            if (status != 0 || reported) {
+                const std::size_t tail = 4000;
+                FAIL_CHECK("liveblog-server did not stop cleanly: exit status "
+                           << status << "; the end of its log:\n"
+                           << (text.size() > tail ? text.substr(text.size() - tail) : text));
+            }
+        }
+    }
     if (owns_dir_) {
         std::error_code ec;
         std::filesystem::remove_all(data_dir_, ec);
@@ -90,11 +110,11 @@ void ServerProcess::start() {
 }
 
 void ServerProcess::freeze() {
-    if (pid_ > 0) ::kill(pid_, SIGSTOP);
+    if (pid_ > 0 && ::kill(pid_, SIGSTOP) == 0) frozen_ = true;
 }
 
 void ServerProcess::thaw() {
-    if (pid_ > 0) ::kill(pid_, SIGCONT);
+    if (pid_ > 0 && ::kill(pid_, SIGCONT) == 0) frozen_ = false;
 }
 
 void ServerProcess::kill9() {
@@ -104,6 +124,7 @@ void ServerProcess::kill9() {
     waitpid(pid_, &status, 0);
     pid_ = -1;
     port_ = 0;
+    frozen_ = false;
 }
 
 int ServerProcess::terminate() {
