@@ -115,6 +115,7 @@ void Server::shutdown(std::chrono::milliseconds grace) {
     for (auto& s : shards_) s->ioc.stop();
     for (auto& t : threads_) t.join();
     threads_.clear();
+    if (listener_) listener_->release();
 }
 
 }  // namespace liveblog
