@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "redis/redis_client.hpp"
+#include "support/child_process.hpp"
 
 namespace liveblog::test {
 
@@ -63,16 +64,6 @@ bool answers_ping(unsigned short port) {
         return reply.type == redis::Value::Type::status && reply.str == "PONG";
     } catch (const redis::RedisError&) {
         return false;
-    }
-}
-
-// Waits for the child to exit, up to `timeout`; true if it did (and was reaped).
-bool reaped(int pid, std::chrono::steady_clock::duration timeout, int* status) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    for (;;) {
-        if (waitpid(pid, status, WNOHANG) == pid) return true;
-        if (std::chrono::steady_clock::now() >= deadline) return false;
-        std::this_thread::sleep_for(10ms);
     }
 }
 
@@ -150,9 +141,7 @@ bool RedisServer::start_on_port() {
 
 void RedisServer::kill9() {
     if (pid_ <= 0) return;
-    ::kill(pid_, SIGKILL);
-    int status = 0;
-    waitpid(pid_, &status, 0);
+    kill_and_reap(pid_);
     pid_ = -1;
 }
 

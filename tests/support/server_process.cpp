@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "support/child_process.hpp"
+
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -119,9 +121,7 @@ void ServerProcess::thaw() {
 
 void ServerProcess::kill9() {
     if (pid_ <= 0) return;
-    ::kill(pid_, SIGKILL);
-    int status = 0;
-    waitpid(pid_, &status, 0);
+    kill_and_reap(pid_);
     pid_ = -1;
     port_ = 0;
     frozen_ = false;
@@ -131,16 +131,13 @@ int ServerProcess::terminate() {
     if (pid_ <= 0) return -1;
     ::kill(pid_, SIGTERM);
     int status = 0;
-    for (int i = 0; i < 1000; ++i) {  // 10 s
-        if (waitpid(pid_, &status, WNOHANG) == pid_) {
-            pid_ = -1;
-            port_ = 0;
-            return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (!reaped(pid_, std::chrono::seconds(10), &status)) {
+        kill9();
+        return -1;
     }
-    kill9();
-    return -1;
+    pid_ = -1;
+    port_ = 0;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 std::string ServerProcess::log() const {
