@@ -11,6 +11,7 @@
 
 #include "common/clock.hpp"
 #include "common/config.hpp"
+#include "common/descriptors.hpp"
 #include "common/error_code.hpp"
 #include "common/log.hpp"
 #include "common/metrics.hpp"
@@ -18,6 +19,7 @@
 #include "core/demo_story.hpp"
 #include "core/hub.hpp"
 #include "core/jwt.hpp"
+#include "core/validation.hpp"
 #include "redis/redis_feed.hpp"
 #include "redis/redis_store.hpp"
 #include "store/memory_store.hpp"
@@ -28,14 +30,21 @@ using namespace liveblog;
 
 namespace {
 
-// "12h", "30m", "3600s", "7d", "3600" -> seconds.
+// "12h", "30m", "3600s", "7d", "3600" -> seconds; at most 10 years.
 std::int64_t parse_duration(const std::string& text) {
-    if (text.empty()) throw std::runtime_error("--ttl: empty");
-    std::size_t used = 0;
-    long long n = std::stoll(text, &used);
-    std::string unit = text.substr(used);
-    long long scale = unit.empty() || unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : unit == "d" ? 86400 : 0;
-    if (scale == 0 || n <= 0) throw std::runtime_error("--ttl: expected e.g. 30m, 12h or 7d, got '" + text + "'");
+    const auto bad = [&text] {
+        return std::runtime_error("--ttl: expected a positive whole number and s, m, h or d (e.g. 30m, 12h, 7d), got '" +
+                                  text + "'");
+    };
+    std::size_t digits = 0;
+    while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+    if (digits == 0 || digits > 9) throw bad();
+    const std::int64_t n = std::stoll(text.substr(0, digits));
+    const std::string unit = text.substr(digits);
+    const std::int64_t scale = unit.empty() || unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : unit == "d" ? 86400 : 0;
+    if (scale == 0 || n <= 0) throw bad();
+    constexpr std::int64_t ten_years = 10LL * 366 * 86400;
+    if (n * scale > ten_years) throw std::runtime_error("--ttl: at most 10 years, got '" + text + "'");
     return n * scale;
 }
 
@@ -57,6 +66,7 @@ int mint_token(const std::vector<std::string>& args) {
             claims.role = v == "admin" ? Role::admin : Role::editor;
             role_given = true;
         } else if (a == "--story") {
+            if (!is_valid_slug(v)) throw std::runtime_error("--story: '" + v + "' is not a story id ([a-z0-9-]{1,64})");
             if (!claims.stories) claims.stories.emplace();
             claims.stories->push_back(v);
         } else if (a == "--ttl") ttl = v;
@@ -70,6 +80,8 @@ int mint_token(const std::vector<std::string>& args) {
         } else throw std::runtime_error("unknown flag '" + a + "' (see --help)");
     }
     if (claims.sub.empty() || !role_given) throw std::runtime_error("token needs --sub NAME and --role editor|admin");
+    if (!is_valid_author_name(claims.sub))
+        throw std::runtime_error("--sub: a name of at most 500 bytes without control characters (it signs entries)");
     std::int64_t now = now_millis() / 1000;
     claims.exp = now + parse_duration(ttl);
     std::cout << sign_token(claims, resolve_secret(secret_file, data_dir), now) << std::endl;
@@ -99,7 +111,8 @@ std::unique_ptr<Store> open_store(const Config& config) {
     }
     if (config.store == "memory") return std::make_unique<MemoryStore>();
     if (config.store != "sqlite") throw std::runtime_error("store: sqlite or memory, not '" + config.store + "'");
-    return std::make_unique<SqliteStore>((std::filesystem::path(config.data_dir) / "liveblog.db").string());
+    return std::make_unique<SqliteStore>((std::filesystem::path(config.data_dir) / "liveblog.db").string(),
+                                         std::max<std::size_t>(1, config.read_threads));
 }
 
 // Cluster mode starts with Redis reachable: a node that cannot read the
@@ -143,12 +156,23 @@ int serve(const std::vector<std::string>& args) {
     if (!parse_log_level(config.log_level, level)) throw std::runtime_error("log_level: debug, info, warn or error");
     set_log_level(level);
 
+    const std::size_t open_files = raise_open_files_limit();
+    if (config.max_connections == 0)
+        config.max_connections = open_files > 2 * reserved_descriptors ? open_files - reserved_descriptors
+                                                                       : open_files / 2;
+    log_info("open files limit ", open_files, ", max_connections ", config.max_connections);
+
     std::string secret = resolve_secret(config.secret_file, config.data_dir);
     auto store = open_store(config);
     HubConfig hub_config;
     hub_config.ring_capacity = config.ring_capacity;
+    hub_config.ring_max_bytes = config.ring_max_bytes;
     hub_config.max_replay = config.max_replay;
     hub_config.snapshot_entries = config.snapshot_entries;
+    hub_config.max_catch_up_bytes = std::max<std::size_t>(1, config.max_queue_bytes / 2);
+    hub_config.max_stories = config.max_stories;
+    hub_config.read_threads = std::max<std::size_t>(1, config.read_threads);
+    hub_config.max_queued_reads = config.max_queued_reads;
     MetricsRegistry metrics;
     Hub hub(*store, hub_config, metrics);
     Server server(config, hub, secret, metrics);
@@ -204,6 +228,9 @@ int main(int argc, char** argv) {
         return serve(args);
     } catch (const std::exception& e) {
         std::cerr << "liveblog-server: " << e.what() << std::endl;
+        return 2;
+    } catch (const Error& e) {
+        std::cerr << "liveblog-server: " << e.message << std::endl;
         return 2;
     }
 }

@@ -25,6 +25,9 @@ struct Config {
     std::size_t max_admin_message_bytes = 1 << 20;
     std::size_t max_subscriptions = 20;             // per connection
     std::size_t max_connections_per_ip = 10000;
+    std::size_t max_connections = 0;                // all connections; 0: the descriptor limit less a reserve
+    std::size_t max_request_body_bytes = 1 << 20;   // HTTP request body (REST writes)
+    std::size_t max_stories = 10000;                // create_story past it: too_many_stories
     double handshake_timeout_s = 10;
     double idle_timeout_s = 60;                     // pings at half of it; no answer: closed
     double auth_timeout_s = 10;                     // admin: time to send `auth`
@@ -33,6 +36,9 @@ struct Config {
 
     // History and snapshots.
     std::size_t ring_capacity = 1024;
+    std::size_t ring_max_bytes = 8 << 20;           // per story: the ring also drops its oldest past this
+    std::size_t read_threads = 2;                   // store reads (snapshots, pages, replays) run on these
+    std::size_t max_queued_reads = 4096;            // past it a read is refused: overloaded (503)
     std::size_t max_replay = 500;
     std::size_t snapshot_entries = 20;
     double presence_interval_s = 2;

@@ -30,6 +30,8 @@ constexpr std::array<ErrorInfo, static_cast<std::size_t>(ErrorCode::internal) + 
     {ErrorCode::rate_limited, "rate_limited", 429, true},
     {ErrorCode::store_unavailable, "store_unavailable", 503, true},
     {ErrorCode::shutting_down, "shutting_down", 503, true},
+    {ErrorCode::too_many_stories, "too_many_stories", 409, false},
+    {ErrorCode::overloaded, "overloaded", 503, true},
     {ErrorCode::internal, "internal", 500, true},
 }};
 

@@ -32,6 +32,8 @@ enum class ErrorCode {
     rate_limited,         // too many messages per second
     store_unavailable,    // the store could not commit; retry later
     shutting_down,
+    too_many_stories,     // create_story past max_stories
+    overloaded,           // the server is at a capacity limit (connections, queued reads); retry later
     internal,
 };
 
@@ -54,7 +56,7 @@ inline constexpr unsigned short policy = 1008;
 inline constexpr unsigned short too_big = 1009;          // frame over max size
 inline constexpr unsigned short internal = 1011;
 inline constexpr unsigned short auth_failed = 4001;      // admin auth missing/invalid
-inline constexpr unsigned short auth_timeout = 4002;     // no auth message in time
+inline constexpr unsigned short auth_timeout = 4002;     // no auth message in time (or no fresh one after expiry)
 inline constexpr unsigned short slow_reader = 4008;      // outbound queue overflow: resume with `since`
 inline constexpr unsigned short flooding = 4029;         // kept sending past the rate limit
 }  // namespace close_code

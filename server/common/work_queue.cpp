@@ -1,21 +1,32 @@
 #include "common/work_queue.hpp"
 
+#include <algorithm>
+
 #include "common/log.hpp"
 
 namespace liveblog {
 
-WorkQueue::WorkQueue(std::string name) : name_(std::move(name)), thread_([this] { run(); }) {}
+WorkQueue::WorkQueue(std::string name, std::size_t threads, std::size_t max_queued)
+    : name_(std::move(name)), max_queued_(max_queued) {
+    for (std::size_t i = 0; i < std::max<std::size_t>(1, threads); ++i) threads_.emplace_back([this] { run(); });
+}
 
 WorkQueue::~WorkQueue() { stop(); }
 
-bool WorkQueue::post(std::function<void()> task) {
+WorkQueue::Posted WorkQueue::post(std::function<void()> task) {
     {
         std::lock_guard lock(mutex_);
-        if (stopping_) return false;
+        if (stopping_) return Posted::stopping;
+        if (tasks_.size() >= max_queued_) return Posted::full;
         tasks_.push_back(std::move(task));
     }
     cv_.notify_one();
-    return true;
+    return Posted::queued;
+}
+
+std::size_t WorkQueue::queued() const {
+    std::lock_guard lock(mutex_);
+    return tasks_.size();
 }
 
 void WorkQueue::stop() {
@@ -23,8 +34,9 @@ void WorkQueue::stop() {
         std::lock_guard lock(mutex_);
         stopping_ = true;
     }
-    cv_.notify_one();
-    if (thread_.joinable()) thread_.join();
+    cv_.notify_all();
+    for (auto& t : threads_)
+        if (t.joinable()) t.join();
 }
 
 void WorkQueue::run() {

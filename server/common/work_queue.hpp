@@ -1,36 +1,47 @@
 #pragma once
-// One thread running tasks in order; the home of blocking work (store reads)
-// that must never run on an I/O thread.
+// Threads running queued tasks; the home of blocking work (store reads)
+// that must never run on an I/O thread. With one thread, tasks run in the
+// order posted; with several, side by side (each store read borrows its
+// own connection). The queue is bounded: past `max_queued` waiting tasks a
+// post is refused, so a flood of reads gets a fast "overloaded" answer
+// instead of growing memory and latency for everyone.
 
 #include <condition_variable>
+#include <cstddef>
 #include <deque>
 #include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace liveblog {
 
 class WorkQueue {
 public:
-    explicit WorkQueue(std::string name);
+    enum class Posted { queued, full, stopping };
+
+    explicit WorkQueue(std::string name, std::size_t threads = 1,
+                       std::size_t max_queued = static_cast<std::size_t>(-1));
     ~WorkQueue();
     WorkQueue(const WorkQueue&) = delete;
     WorkQueue& operator=(const WorkQueue&) = delete;
 
-    // Returns false (and drops the task) once stop() has begun.
-    bool post(std::function<void()> task);
+    // Drops the task (and says why) when the queue is full or stop() has begun.
+    Posted post(std::function<void()> task);
+    std::size_t queued() const;
     // Runs what is queued, then joins. Idempotent.
     void stop();
 
 private:
     void run();
     std::string name_;
-    std::mutex mutex_;
+    std::size_t max_queued_;
+    mutable std::mutex mutex_;
     std::condition_variable cv_;
     std::deque<std::function<void()>> tasks_;
     bool stopping_ = false;
-    std::thread thread_;
+    std::vector<std::thread> threads_;
 };
 
 }  // namespace liveblog

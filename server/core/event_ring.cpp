@@ -10,8 +10,15 @@ namespace liveblog {
 void EventRing::push(std::string compaction_key, FramePtr frame) {
     assert(items_.empty() || frame->seq == items_.back().frame->seq + 1);
     if (capacity_ == 0) return;
-    if (items_.size() == capacity_) items_.pop_front();
+    const std::size_t size = frame->ws.size();
+    while (!items_.empty() && (items_.size() >= capacity_ || bytes_ + size > max_bytes_)) pop_oldest();
+    bytes_ += size;
     items_.push_back({std::move(compaction_key), std::move(frame)});
+}
+
+void EventRing::pop_oldest() {
+    bytes_ -= items_.front().frame->ws.size();
+    items_.pop_front();
 }
 
 std::vector<FramePtr> EventRing::since(Seq since) const {

@@ -23,7 +23,7 @@ Hub::Hub(Store& store, HubConfig config, MetricsRegistry& metrics)
       ack_seconds_(metrics.histogram("liveblog_publish_to_ack_seconds",
                                      "From an editor command's arrival at the storage thread to its ack",
                                      Histogram::default_latency_bounds())),
-      reader_("store-reader"),
+      reader_("store-reader", config.read_threads, config.max_queued_reads),
       writer_(
           store, [this](const CommandResult& r) { publish(r); }, config.max_write_batch,
           [this](const StorageWriter::BatchReport& r) {
@@ -41,7 +41,7 @@ void Hub::load_stories() {
     std::lock_guard lock(mutex_);
     for (auto& s : stories) {
         std::string id = s.id;
-        stories_[id] = std::make_unique<StoryState>(std::move(s), config_.ring_capacity);
+        stories_[id] = std::make_unique<StoryState>(std::move(s), config_);
     }
 }
 
@@ -55,6 +55,18 @@ void Hub::stop() {
 // ---------------------------------------------------------------------------
 
 void Hub::submit(Command command, std::function<void(const CommandResult&)> done) {
+    if (std::holds_alternative<CreateStory>(command)) {
+        std::size_t count;
+        {
+            std::lock_guard lock(mutex_);
+            count = stories_.size();
+        }
+        // Every story costs memory on every node for as long as it lives.
+        if (count >= config_.max_stories)
+            return done(CommandResult::failure(ErrorCode::too_many_stories,
+                                               "this server holds " + std::to_string(config_.max_stories) +
+                                                   " stories, its limit (max_stories)"));
+    }
     writer_.submit(std::move(command), std::move(done));
 }
 
@@ -73,7 +85,7 @@ void Hub::publish(const CommandResult& r) {
 void Hub::add_story(const Story& story) {
     std::lock_guard lock(mutex_);
     auto& slot = stories_[story.id];
-    if (!slot) slot = std::make_unique<StoryState>(story, config_.ring_capacity);
+    if (!slot) slot = std::make_unique<StoryState>(story, config_);
 }
 
 ApplyResult Hub::apply_locked(const Event& event, const FramePtr& frame, bool skip_ok) {
@@ -105,7 +117,7 @@ void Hub::apply_cluster_story(const Story& story) {
     std::lock_guard lock(mutex_);
     auto& slot = stories_[story.id];
     if (!slot) {
-        slot = std::make_unique<StoryState>(story, config_.ring_capacity);
+        slot = std::make_unique<StoryState>(story, config_);
         return;
     }
     StoryState& st = *slot;
@@ -177,36 +189,87 @@ SubscribeResult Hub::subscribe(Shard& shard, Subscription& sub, const ResumePoin
     now.seq = st.story.seq;
     now.epoch = st.story.epoch;
     now.plan = plan;
-    switch (plan) {
-        case RecoveryPlan::up_to_date: break;
-        case RecoveryPlan::replay_memory:
-            now.frames = st.ring.since(*resume.since);
+    if (plan == RecoveryPlan::replay_memory) {
+        now.frames = st.ring.since(*resume.since);
+        if (fits_catch_up(now.frames)) {
             replays_from_memory_.inc();
-            break;
-        case RecoveryPlan::snapshot:
-            if (st.snapshot) {
-                now.frames.push_back(st.snapshot);
-                break;
-            }
-            [[fallthrough]];
-        case RecoveryPlan::replay_store: {
-            sub.catching_up = true;
-            Seq since = resume.since.value_or(0);
-            std::string story = sub.story;
-            lock.unlock();
-            bool queued = reader_.post([this, story, plan, since, later = std::move(later)] {
-                later(read_catch_up(story, plan, since));
-            });
-            if (!queued) {
-                result.code = ErrorCode::shutting_down;
-                result.message = "the server is shutting down";
-            }
-            return result;
+        } else {  // too many bytes to replay: a snapshot, sized to fit, instead
+            now.frames.clear();
+            now.plan = plan = RecoveryPlan::snapshot;
         }
+    }
+    if (plan == RecoveryPlan::snapshot && st.snapshot) now.frames.push_back(st.snapshot);
+    auto refuse = [&result](WorkQueue::Posted why) {
+        result.code = why == WorkQueue::Posted::full ? ErrorCode::overloaded : ErrorCode::shutting_down;
+        result.message = why == WorkQueue::Posted::full ? "too many reads waiting; subscribe again later"
+                                                        : "the server is shutting down";
+        return result;
+    };
+    if (plan == RecoveryPlan::snapshot && !st.snapshot) {
+        sub.catching_up = true;
+        WorkQueue::Posted why;
+        if (!await_snapshot(st, st.story.seq, std::move(later), why)) return refuse(why);
+        return result;
+    }
+    if (plan == RecoveryPlan::replay_store) {
+        sub.catching_up = true;
+        Seq since = resume.since.value_or(0);
+        std::string story = sub.story;
+        lock.unlock();
+        auto why = reader_.post([this, story, since, later = std::move(later)] {
+            later(read_catch_up(story, RecoveryPlan::replay_store, since));
+        });
+        if (why != WorkQueue::Posted::queued) return refuse(why);
+        return result;
     }
     now.presence = st.presence;
     result.now = std::move(now);
     return result;
+}
+
+bool Hub::fits_catch_up(const std::vector<FramePtr>& frames) const {
+    std::size_t bytes = 0;
+    for (const auto& f : frames) bytes += f->ws.size();
+    return bytes <= config_.max_catch_up_bytes;
+}
+
+bool Hub::await_snapshot(StoryState& st, Seq registered_at, std::function<void(CatchUp)> done,
+                         WorkQueue::Posted& why) {
+    const bool first = st.snapshot_waiters.empty();
+    st.snapshot_waiters.push_back({registered_at, std::move(done)});
+    if (!first) return true;  // a read is on its way: it serves this one too
+    why = reader_.post([this, story = st.story.id] { start_snapshot_read(story); });
+    if (why == WorkQueue::Posted::queued) return true;
+    st.snapshot_waiters.clear();  // only this one was waiting
+    return false;
+}
+
+void Hub::start_snapshot_read(const std::string& story) {
+    CatchUp c = read_catch_up(story, RecoveryPlan::snapshot, 0);
+    finish_snapshot_read(story, std::move(c));
+}
+
+void Hub::finish_snapshot_read(const std::string& story, CatchUp c) {
+    std::vector<StoryState::SnapshotWaiter> served, again;
+    {
+        std::lock_guard lock(mutex_);
+        auto it = stories_.find(story);
+        if (it == stories_.end()) return;
+        for (auto& w : it->second->snapshot_waiters)
+            // A subscriber that registered after the store was read would miss
+            // the events in between: it waits for the next read.
+            (c.failed || w.registered_at <= c.seq ? served : again).push_back(std::move(w));
+        it->second->snapshot_waiters = std::move(again);
+        if (!it->second->snapshot_waiters.empty()) {
+            auto why = reader_.post([this, story] { start_snapshot_read(story); });
+            if (why != WorkQueue::Posted::queued) {  // cannot happen but at shutdown: fail them
+                for (auto& w : it->second->snapshot_waiters) served.push_back(std::move(w));
+                it->second->snapshot_waiters.clear();
+                c.failed = true;
+            }
+        }
+    }
+    for (auto& w : served) w.done(c);
 }
 
 void Hub::unsubscribe(Shard& shard, Subscription& sub) {
@@ -229,7 +292,7 @@ CatchUp Hub::read_snapshot(const std::string& story) {
     c.plan = RecoveryPlan::snapshot;
     auto snap = store_.snapshot(story, config_.snapshot_entries, config_.snapshot_pinned);
     if (!snap) return c;  // the story vanished: cannot happen, stories are never removed
-    FramePtr frame = encode_snapshot(*snap);
+    FramePtr frame = encode_snapshot(*snap, config_.max_catch_up_bytes);
     c.seq = snap->story.seq;
     c.epoch = snap->story.epoch;
     c.frames.push_back(frame);
@@ -303,6 +366,7 @@ CatchUp Hub::read_changes_from_store(const std::string& story, Seq since) {
     c.seq = changes->story.seq;
     c.epoch = changes->story.epoch;
     for (const auto& ev : changes->events) c.frames.push_back(encode_event(ev));
+    if (!fits_catch_up(c.frames)) return read_snapshot(story);  // too many bytes to replay
     std::lock_guard lock(mutex_);
     replays_from_store_.inc();
     auto it = stories_.find(story);
@@ -337,7 +401,7 @@ void Hub::broadcast_presence() {
 void Hub::read_changes(const std::string& story, const ResumePoint& resume, std::function<void(CatchUp)> done) {
     RecoveryPlan plan;
     {
-        std::lock_guard lock(mutex_);
+        std::unique_lock lock(mutex_);
         auto it = stories_.find(story);
         if (it == stories_.end()) {
             CatchUp none;
@@ -346,22 +410,38 @@ void Hub::read_changes(const std::string& story, const ResumePoint& resume, std:
         }
         StoryState& st = *it->second;
         plan = plan_recovery(resume, {st.story.seq, st.story.epoch, st.ring.oldest_seq(st.story.seq + 1)});
+        CatchUp c;
+        c.seq = st.story.seq;
+        c.epoch = st.story.epoch;
+        c.plan = plan;
+        if (plan == RecoveryPlan::replay_memory) {
+            c.frames = st.ring.since(*resume.since);
+            if (!fits_catch_up(c.frames)) {
+                c.frames.clear();
+                c.plan = plan = RecoveryPlan::snapshot;
+            }
+        }
+        if (plan == RecoveryPlan::snapshot && st.snapshot) c.frames.push_back(st.snapshot);
         if (plan == RecoveryPlan::up_to_date || plan == RecoveryPlan::replay_memory ||
             (plan == RecoveryPlan::snapshot && st.snapshot)) {
-            CatchUp c;
-            c.seq = st.story.seq;
-            c.epoch = st.story.epoch;
-            c.plan = plan;
-            if (plan == RecoveryPlan::replay_memory) c.frames = st.ring.since(*resume.since);
-            if (plan == RecoveryPlan::snapshot) c.frames.push_back(st.snapshot);
+            lock.unlock();
             return done(std::move(c));
+        }
+        if (plan == RecoveryPlan::snapshot) {
+            WorkQueue::Posted why;
+            if (await_snapshot(st, st.story.seq, done, why)) return;
+            CatchUp refused;
+            refused.failed = true;
+            lock.unlock();
+            return done(std::move(refused));
         }
     }
     Seq since = resume.since.value_or(0);
-    if (!reader_.post([this, story, plan, since, done] { done(read_catch_up(story, plan, since)); })) {
-        CatchUp stopping;
-        stopping.failed = true;
-        done(std::move(stopping));
+    if (reader_.post([this, story, plan, since, done] { done(read_catch_up(story, plan, since)); }) !=
+        WorkQueue::Posted::queued) {
+        CatchUp refused;
+        refused.failed = true;
+        done(std::move(refused));
     }
 }
 

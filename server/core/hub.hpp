@@ -48,6 +48,15 @@ namespace liveblog {
 
 struct HubConfig {
     std::size_t ring_capacity = 1024;    // events kept in memory per story
+    std::size_t ring_max_bytes = 8 << 20;  // ... and their bytes at most
+    // A catch-up (snapshot, or the frames of a replay) is at most this many
+    // bytes: a replay larger than it is replaced by a snapshot, and a
+    // snapshot is sized to fit it. Half the outbound queue, so a reader's
+    // catch-up always fits its queue with room for what follows it.
+    std::size_t max_catch_up_bytes = 512 << 10;
+    std::size_t max_stories = 10000;     // create_story past it: too_many_stories
+    std::size_t read_threads = 2;
+    std::size_t max_queued_reads = 4096;
     std::size_t max_replay = 500;        // more changed entries than this: snapshot instead
     std::size_t snapshot_entries = 20;
     std::size_t snapshot_pinned = 10;
@@ -105,9 +114,10 @@ public:
     // subscribing (the story must exist). `failed` is set when the store could
     // not be read or the server is stopping.
     void read_changes(const std::string& story, const ResumePoint& resume, std::function<void(CatchUp)> done);
-    // Runs fn on the reader thread (store reads, file reads): never on an I/O thread.
-    // False when the server is stopping (fn will not run).
-    bool run_read(std::function<void()> fn) { return reader_.post(std::move(fn)); }
+    // Runs fn on a reader thread (store reads, file reads): never on an I/O
+    // thread. fn does not run when the read queue is full or the server is
+    // stopping: the caller answers overloaded or shutting_down.
+    WorkQueue::Posted run_read(std::function<void()> fn) { return reader_.post(std::move(fn)); }
 
     // ---- editors: any thread; `done` runs on the storage thread ----
     void submit(Command command, std::function<void(const CommandResult&)> done);
@@ -138,11 +148,19 @@ private:
         Story story;
         EventRing ring;
         FramePtr snapshot;       // cached snapshot at story.seq, or null
+        // Subscribers waiting for the snapshot being read: one store read
+        // serves them all (a push notification sends thousands at once).
+        // Each waits for a snapshot at or after the seq it registered at.
+        struct SnapshotWaiter {
+            Seq registered_at;
+            std::function<void(CatchUp)> done;
+        };
+        std::vector<SnapshotWaiter> snapshot_waiters;
         FramePtr presence;       // last presence frame broadcast
         std::size_t viewers = 0;            // local readers
         std::size_t viewers_broadcast = 0;  // the count last sent (cluster-wide in cluster mode)
         bool followed = false;              // cluster mode: the feed delivers its events
-        explicit StoryState(Story s, std::size_t ring_capacity) : story(std::move(s)), ring(ring_capacity) {}
+        StoryState(Story s, const HubConfig& c) : story(std::move(s)), ring(c.ring_capacity, c.ring_max_bytes) {}
     };
 
     void publish(const CommandResult& result);  // storage thread, after commit
@@ -165,6 +183,14 @@ private:
     CatchUp read_catch_up(const std::string& story, RecoveryPlan plan, Seq since);
     CatchUp read_changes_from_store(const std::string& story, Seq since);
     CatchUp read_snapshot(const std::string& story);
+    // Joins (or starts) the story's coalesced snapshot read. Caller holds
+    // mutex_ (through `lock`, released before posting); false when the read
+    // could not be queued (`why`).
+    bool await_snapshot(StoryState& st, Seq registered_at, std::function<void(CatchUp)> done,
+                        WorkQueue::Posted& why);
+    void start_snapshot_read(const std::string& story);
+    void finish_snapshot_read(const std::string& story, CatchUp c);
+    bool fits_catch_up(const std::vector<FramePtr>& frames) const;
 
     Store& store_;
     HubConfig config_;

@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "core/bounded_json.hpp"
 #include "core/validation.hpp"
 
 namespace liveblog {
@@ -55,9 +56,15 @@ Mac hmac_sha256(std::string_view key, std::string_view data) {
 json decode_json_part(std::string_view part, const char* what) {
     const auto bytes = base64url_decode(part);
     if (!bytes) reject(std::string("token ") + what + " is not base64url");
-    // No exceptions: the bytes are unauthenticated and may be anything, invalid UTF-8 included.
-    json value = json::parse(*bytes, nullptr, false);
-    if (value.is_discarded() || !value.is_object()) reject(std::string("token ") + what + " is not a JSON object");
+    // The bytes are unauthenticated and may be anything: the bounded parser
+    // never throws, and refuses deep or wide documents before building them.
+    JsonLimits limits;
+    limits.max_bytes = max_token_bytes;
+    limits.max_depth = 8;
+    limits.max_elements = 512;
+    JsonRefusal refusal;
+    json value = parse_bounded_json(*bytes, limits, refusal);
+    if (refusal != JsonRefusal::none || !value.is_object()) reject(std::string("token ") + what + " is not a JSON object");
     return value;
 }
 
@@ -122,6 +129,13 @@ std::optional<std::string> base64url_decode(std::string_view text) {
 
 std::string sign_token(const Claims& claims, std::string_view secret, std::int64_t now_seconds) {
     if (secret.empty()) throw Error{ErrorCode::internal, "no token secret configured"};
+    // What verify_token would refuse is never signed.
+    if (!is_valid_author_name(claims.sub))
+        throw Error{ErrorCode::bad_request, "sub must be a name of at most 500 bytes, no control characters"};
+    if (claims.exp > max_token_exp) throw Error{ErrorCode::bad_request, "exp is after the year 9999"};
+    if (claims.stories)
+        for (const auto& s : *claims.stories)
+            if (!is_valid_slug(s)) throw Error{ErrorCode::invalid_slug, "story '" + s + "' is not a story id"};
     json payload = {
         {"sub", claims.sub},
         {"role", claims.role == Role::admin ? "admin" : "editor"},
@@ -173,6 +187,8 @@ Claims verify_token(std::string_view token, std::string_view secret, std::int64_
     if (sub == payload.end() || !sub->is_string() || sub->get_ref<const std::string&>().empty())
         reject("token sub must be a non-empty string");
     claims.sub = sub->get<std::string>();
+    // sub is the default author of entries: it obeys the author rule.
+    if (!is_valid_author_name(claims.sub)) reject("token sub must be a name of at most 500 bytes, no control characters");
 
     const auto role = payload.find("role");
     if (role == payload.end() || !role->is_string()) reject("token role must be editor or admin");
@@ -186,12 +202,15 @@ Claims verify_token(std::string_view token, std::string_view secret, std::int64_
 
     // is_number_integer() is false for 1.7e9 and for "1700000000"; an
     // unsigned value above int64 would wrap, so it is refused too.
+    // Past max_token_exp (the year 9999) it is refused: times in milliseconds
+    // and ISO 8601 dates are computed from it without overflow.
     const auto exp = payload.find("exp");
     if (exp == payload.end() || !exp->is_number_integer() ||
         (exp->is_number_unsigned() &&
          exp->get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())))
         reject("token exp must be an integer");
     claims.exp = exp->get<std::int64_t>();
+    if (claims.exp > max_token_exp) reject("token exp is after the year 9999");
 
     if (const auto stories = payload.find("stories"); stories != payload.end()) {
         if (!stories->is_array()) reject("token stories must be an array of story ids");

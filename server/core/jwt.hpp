@@ -25,6 +25,10 @@ struct Claims {
     bool may_create_stories() const;                   // admin, or an unscoped editor
 };
 
+// 9999-12-31T23:59:59Z: the latest exp a token may carry.
+inline constexpr std::int64_t max_token_exp = 253402300799;
+
+// Throws Error{bad_request / invalid_slug} for claims verify_token would refuse.
 std::string sign_token(const Claims& claims, std::string_view secret, std::int64_t now_seconds);
 
 // Throws Error{unauthorized} for anything malformed or badly signed (wrong alg,

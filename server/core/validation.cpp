@@ -352,4 +352,26 @@ void check_short_text(std::string_view field, const std::string& value, std::siz
     check_text(std::string(field), value, max_bytes, Lines::single, ContentLimits{});
 }
 
+bool is_valid_author_name(const std::string& name) {
+    try {
+        check_short_text("author", name, ContentLimits{}.max_short_bytes);
+        return true;
+    } catch (const Error&) {
+        return false;
+    }
+}
+
+void check_summary(const std::string& value, const ContentLimits& limits) {
+    if (value.empty()) return;  // no summary
+    check_text("summary", value, limits.max_summary_bytes, Lines::multiple, limits);
+}
+
+void check_entry_size(const nlohmann::json& blocks, const ContentLimits& limits) {
+    // dump() of a validated value: depth 3, valid UTF-8, cannot throw.
+    const auto size = blocks.dump().size();
+    if (size > limits.max_entry_bytes)
+        fail("blocks", "longer than " + std::to_string(limits.max_entry_bytes) + " bytes in all, encoded (" +
+                           std::to_string(size) + ")");
+}
+
 }  // namespace liveblog

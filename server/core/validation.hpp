@@ -20,6 +20,7 @@ struct ContentLimits {
     std::size_t max_list_items = 50;
     std::size_t max_url_bytes = 2048;
     std::size_t max_summary_bytes = 2000;
+    std::size_t max_entry_bytes = 256 << 10;  // an entry's blocks, as encoded JSON
 };
 
 bool is_valid_slug(std::string_view id);          // [a-z0-9-]{1,64}
@@ -32,5 +33,13 @@ bool is_http_url(std::string_view url);           // http:// or https:// with a 
 nlohmann::json validate_blocks(const nlohmann::json& blocks, const ContentLimits& limits = {});
 // A single-line human string: non-empty after trimming, at most max bytes, no control characters.
 void check_short_text(std::string_view field, const std::string& value, std::size_t max_bytes);
+// The same as a test, for author names (max_short_bytes): a token's sub.
+bool is_valid_author_name(const std::string& name);
+// A story summary: may be empty; else at most max_summary_bytes, newlines and
+// tabs allowed, no other control character, links checked as in text.
+void check_summary(const std::string& value, const ContentLimits& limits = {});
+// The entry's blocks as stored, encoded: at most max_entry_bytes, so that any
+// one entry (and so any one event) fits a reader's outbound queue.
+void check_entry_size(const nlohmann::json& blocks, const ContentLimits& limits = {});
 
 }  // namespace liveblog

@@ -22,6 +22,10 @@ namespace http = boost::beast::http;
 
 namespace {
 
+// An entries page's body stops growing past this (one entry is at most
+// max_entry_bytes, 256 KiB): a hundred large entries would be 25 MiB.
+constexpr std::size_t max_page_bytes = 1 << 20;
+
 std::string_view target_of(const HttpRequest& req) { return {req.target().data(), req.target().size()}; }
 
 std::optional<std::uint64_t> uint_param(const HttpRequest& req, std::string_view name) {
@@ -177,8 +181,9 @@ void HttpApi::get(const HttpRequest& req, const std::vector<std::string>& path, 
     if (n == 1 && path[0] == "healthz") return respond(json_response(200, {{"status", "ok"}}));
     if (n == 1 && path[0] == "favicon.ico") return respond(text_response(204, {}, "image/x-icon"));  // no icon, no 404 noise
     if (n == 1 && path[0] == "readyz") {
-        bool ready = hub_.store_ready();
-        return respond(json_response(ready ? 200 : 503, {{"status", ready ? "ready" : "store_unavailable"}}));
+        const char* problem = hub_.store_ready() ? nullptr : "store_unavailable";
+        if (!problem && capacity_check_) problem = capacity_check_();
+        return respond(json_response(problem ? 503 : 200, {{"status", problem ? problem : "ready"}}));
     }
     if (n == 1 && path[0] == "metrics") {
         auto res = text_response(200, metrics_.render(), "text/plain; version=0.0.4; charset=utf-8");
@@ -224,7 +229,7 @@ void HttpApi::get(const HttpRequest& req, const std::vector<std::string>& path, 
 }
 
 void HttpApi::read_then(const Respond& respond, std::function<void()> fn) {
-    bool queued = hub_.run_read([fn = std::move(fn), respond] {
+    auto posted = hub_.run_read([fn = std::move(fn), respond] {
         try {
             fn();
         } catch (const std::exception& e) {
@@ -232,7 +237,10 @@ void HttpApi::read_then(const Respond& respond, std::function<void()> fn) {
             respond(error_response(ErrorCode::store_unavailable, "the store could not be read; retry"));
         }
     });
-    if (!queued) respond(error_response(ErrorCode::shutting_down, "the server is shutting down"));
+    if (posted == WorkQueue::Posted::full)
+        respond(error_response(ErrorCode::overloaded, "too many reads waiting; retry shortly"));
+    else if (posted == WorkQueue::Posted::stopping)
+        respond(error_response(ErrorCode::shutting_down, "the server is shutting down"));
 }
 
 std::string HttpApi::cache_control() const {
@@ -254,12 +262,24 @@ void HttpApi::entries_page(const HttpRequest& req, const std::string& id, Respon
     }
     read_then(respond, [this, id, before, limit, etag, respond] {
         auto page = hub_.store().entries(id, before, limit);
-        nlohmann::json entries = nlohmann::json::array();
-        for (auto& e : page.entries) entries.push_back(entry_json(e));
-        nlohmann::json body{{"story", id}, {"entries", entries}, {"has_more", page.has_more}};
-        body["next_before"] = page.has_more && !page.entries.empty() ? nlohmann::json(page.entries.back().created_seq)
-                                                                      : nlohmann::json(nullptr);
-        auto res = json_response(200, body);
+        // Bounded in bytes as well as entries: a page stops before the entry
+        // that would take it past max_page_bytes (it always holds one), and
+        // says has_more, so a client pages on from where it stopped.
+        std::string list;
+        std::size_t taken = 0;
+        for (auto& e : page.entries) {
+            std::string one = entry_json(e).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+            if (taken > 0 && list.size() + one.size() > max_page_bytes) break;
+            if (taken > 0) list += ',';
+            list += one;
+            ++taken;
+        }
+        const bool has_more = page.has_more || taken < page.entries.size();
+        std::string body = "{\"entries\":[" + list + "],\"has_more\":" + (has_more ? "true" : "false") +
+                           ",\"next_before\":" +
+                           (has_more && taken > 0 ? std::to_string(page.entries[taken - 1].created_seq) : "null") +
+                           ",\"story\":" + nlohmann::json(id).dump() + "}";
+        auto res = text_response(200, std::move(body), "application/json; charset=utf-8");
         res.set(http::field::etag, etag);
         res.set(http::field::cache_control, cache_control());
         respond(std::move(res));
@@ -345,21 +365,22 @@ void HttpApi::write(const HttpRequest& req, const std::vector<std::string>& path
     if (auth.rfind("Bearer ", 0) != 0) throw Error{ErrorCode::unauthorized, "Authorization: Bearer <token> required"};
     Claims claims = verify_token(auth.substr(7), secret_, now_millis() / 1000);
 
-    nlohmann::json body = nlohmann::json::object();
+    // The body becomes the command message itself (moved, never copied).
+    nlohmann::json msg = nlohmann::json::object();
     if (!req.body().empty()) {
         std::string type = header(req, http::field::content_type);
         if (type.substr(0, type.find(';')) != "application/json")
             throw Error{ErrorCode::unsupported_media_type, "Content-Type must be application/json"};
-        body = parse_json_object(req.body());
+        JsonLimits limits;
+        limits.max_bytes = config_.max_request_body_bytes;
+        msg = parse_json_object(req.body(), limits);
     }
-
-    nlohmann::json msg = body;
     msg["request_id"] = "http";
     unsigned ok_status = 200;
     auto m = req.method();
     if (n == 2 && m == http::verb::post) {
         msg["type"] = "create_story";
-        if (body.contains("id")) msg["story"] = body["id"];
+        if (auto id = msg.find("id"); id != msg.end()) msg["story"] = std::move(*id);
         ok_status = 201;
     } else if (n == 3 && m == http::verb::patch) {
         msg["type"] = "update_story";

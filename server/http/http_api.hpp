@@ -24,6 +24,9 @@ public:
 
     HttpApi(const Config& config, Hub& hub, std::string secret, MetricsRegistry& metrics);
     void handle(const HttpRequest& req, Respond respond);
+    // What /readyz reports beside the store: the reason the server cannot
+    // take more connections, or null.
+    void set_capacity_check(std::function<const char*()> check) { capacity_check_ = std::move(check); }
 
 private:
     void get(const HttpRequest& req, const std::vector<std::string>& path, Respond respond);
@@ -42,6 +45,7 @@ private:
     Hub& hub_;
     std::string secret_;
     MetricsRegistry& metrics_;
+    std::function<const char*()> capacity_check_;
 };
 
 // Path segments of a target ("/api/stories/x?y" -> {"api","stories","x"}), percent-decoded.

@@ -54,18 +54,36 @@ nlohmann::json event_json(const Event& e) {
 
 FramePtr encode_event(const Event& e) { return make_shared_frame(e.story, e.seq, dump(event_json(e))); }
 
-FramePtr encode_snapshot(const StorySnapshot& s) {
-    nlohmann::json entries = nlohmann::json::array();
-    for (const auto& e : s.page.entries) entries.push_back(entry_json(e));
-    nlohmann::json pinned = nlohmann::json::array();
-    for (const auto& e : s.pinned) pinned.push_back(entry_json(e));
-    nlohmann::json j{{"type", "snapshot"},
-                     {"story", story_json(s.story)},
-                     {"entries", std::move(entries)},
-                     {"pinned", std::move(pinned)},
-                     {"has_more", s.page.has_more}};
+FramePtr encode_snapshot(const StorySnapshot& s, std::size_t max_bytes) {
+    // Keys in the order nlohmann writes an object's (sorted), as before sizing.
+    const std::string story = dump(story_json(s.story));
+    constexpr std::size_t frame_text = sizeof(R"({"entries":[],"has_more":false,"pinned":[],"story":,"type":"snapshot"})");
+    std::size_t used = frame_text + story.size();
+    bool left_out = false;
+    auto take = [&](const std::vector<Entry>& from) {
+        std::string list;
+        for (const auto& e : from) {
+            std::string one = dump(entry_json(e));
+            if (used + one.size() + 1 > max_bytes) {
+                left_out = true;
+                break;  // newest first: an older one must not stand where a newer was left out
+            }
+            used += one.size() + 1;
+            if (!list.empty()) list += ',';
+            list += one;
+        }
+        return list;
+    };
+    const std::string pinned = take(s.pinned);
+    const std::string entries = take(s.page.entries);
+    std::string text;
+    text.reserve(used);
+    text.append(R"({"entries":[)").append(entries).append(R"(],"has_more":)");
+    text.append(s.page.has_more || left_out ? "true" : "false");
+    text.append(R"(,"pinned":[)").append(pinned).append(R"(],"story":)").append(story);
+    text.append(R"(,"type":"snapshot"})");
     // A snapshot carries the story's seq, so the frame sorts with the events.
-    return make_shared_frame(s.story.id, s.story.seq, dump(j));
+    return make_shared_frame(s.story.id, s.story.seq, text);
 }
 
 FramePtr encode_presence(const std::string& story, std::size_t viewers) {

@@ -18,7 +18,11 @@ nlohmann::json entry_json(const Entry& entry);
 nlohmann::json event_json(const Event& event);
 
 FramePtr encode_event(const Event& event);
-FramePtr encode_snapshot(const StorySnapshot& snapshot);
+// A snapshot sized to fit `max_bytes` (its JSON text): the pinned entries
+// first, then the newest entries, each taken whole while it fits; `has_more`
+// is set when an entry was left out, so the reader pages the rest through
+// /entries. At least the story and empty lists always go.
+FramePtr encode_snapshot(const StorySnapshot& snapshot, std::size_t max_bytes = static_cast<std::size_t>(-1));
 FramePtr encode_presence(const std::string& story, std::size_t viewers);
 
 // Replies to one connection (not shared, not sequenced).

@@ -86,7 +86,7 @@ std::optional<std::string> lang_field(const nlohmann::json& msg) {
 
 std::optional<std::string> summary_field(const nlohmann::json& msg, const ContentLimits& limits) {
     auto s = opt_string(msg, "summary");
-    if (s && s->size() > limits.max_summary_bytes) fail(ErrorCode::invalid_content, "summary: too long");
+    if (s) check_summary(*s, limits);
     return s;
 }
 
@@ -102,17 +102,24 @@ std::string author_name(const nlohmann::json& msg, const std::string& fallback, 
 nlohmann::json blocks_field(const nlohmann::json& msg, const ContentLimits& limits) {
     const auto* b = field(msg, "blocks");
     if (!b) fail(ErrorCode::bad_request, "blocks: required");
-    return validate_blocks(*b, limits);
+    auto blocks = validate_blocks(*b, limits);
+    check_entry_size(blocks, limits);
+    return blocks;
 }
 
 }  // namespace
 
-nlohmann::json parse_json_object(std::string_view text) {
-    if (!is_valid_utf8(text)) fail(ErrorCode::invalid_utf8, "message is not valid UTF-8");
-    auto j = nlohmann::json::parse(text, nullptr, false);
-    if (j.is_discarded()) fail(ErrorCode::invalid_json, "message is not valid JSON");
-    if (!j.is_object()) fail(ErrorCode::invalid_json, "message must be a JSON object");
-    return j;
+nlohmann::json parse_json_object(std::string_view text, const JsonLimits& limits) {
+    JsonRefusal refusal;
+    auto j = parse_bounded_json(text, limits, refusal);
+    if (refusal == JsonRefusal::none && !j.is_object()) refusal = JsonRefusal::not_object;
+    switch (refusal) {
+        case JsonRefusal::none: return j;
+        case JsonRefusal::not_utf8: fail(ErrorCode::invalid_utf8, "message is not valid UTF-8");
+        case JsonRefusal::too_large: fail(ErrorCode::too_large, "message " + describe(refusal, limits));
+        case JsonRefusal::not_object: fail(ErrorCode::invalid_json, "message must be a JSON object");
+        default: fail(ErrorCode::invalid_json, "message " + describe(refusal, limits));
+    }
 }
 
 ReaderMessage parse_reader_message(const nlohmann::json& msg) {

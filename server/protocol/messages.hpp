@@ -10,15 +10,18 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/bounded_json.hpp"
 #include "core/command.hpp"
 #include "core/recovery.hpp"
 #include "core/validation.hpp"
 
 namespace liveblog {
 
-// Parses one inbound text: UTF-8 checked, JSON object required.
-// Throws invalid_utf8 / invalid_json / bad_request.
-nlohmann::json parse_json_object(std::string_view text);
+// Parses one inbound text with the bounded parser (core/bounded_json):
+// UTF-8 checked, limits applied, JSON object required. Throws invalid_utf8,
+// too_large (over limits.max_bytes) or invalid_json (not JSON, not an object,
+// or past a depth, string or element limit; the message says which).
+nlohmann::json parse_json_object(std::string_view text, const JsonLimits& limits = {});
 
 // ---- readers (/ws) ----
 

@@ -413,7 +413,7 @@ private:
 // Store
 // ---------------------------------------------------------------------------
 
-SqliteStore::SqliteStore(const std::string& path) {
+SqliteStore::SqliteStore(const std::string& path, std::size_t read_connections) {
     if (path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0)
         throw StoreFailure("SqliteStore needs a plain file path (its two connections share the file), not '" +
                            path + "'");
@@ -435,8 +435,11 @@ SqliteStore::SqliteStore(const std::string& path) {
     exec(w, "PRAGMA foreign_keys = ON");  // a no-op inside a transaction: set first
     migrate(w, path);
 
-    reader_ = std::make_unique<Connection>(path, SQLITE_OPEN_READWRITE);
-    exec(reader_->db.get(), "PRAGMA query_only = ON");
+    for (std::size_t i = 0; i < std::max<std::size_t>(1, read_connections); ++i) {
+        readers_.push_back(std::make_unique<Connection>(path, SQLITE_OPEN_READWRITE));
+        exec(readers_.back()->db.get(), "PRAGMA query_only = ON");
+        idle_readers_.push_back(readers_.back().get());
+    }
 
     exec(w, "PRAGMA wal_autocheckpoint = 0");  // checkpoint_loop() does it, off the commit path
     checkpointer_ = std::make_unique<Connection>(path, SQLITE_OPEN_READWRITE);
@@ -505,17 +508,43 @@ private:
 
 }  // namespace
 
+class SqliteStore::ReaderLease {
+public:
+    ReaderLease(SqliteStore& store, Connection* c) : store_(store), c_(c) {}
+    ReaderLease(const ReaderLease&) = delete;
+    ~ReaderLease() {
+        {
+            std::lock_guard lock(store_.read_mutex_);
+            store_.idle_readers_.push_back(c_);
+        }
+        store_.reader_returned_.notify_one();
+    }
+    Connection* operator->() const { return c_; }
+
+private:
+    SqliteStore& store_;
+    Connection* c_;
+};
+
+SqliteStore::ReaderLease SqliteStore::borrow_reader() {
+    std::unique_lock lock(read_mutex_);
+    reader_returned_.wait(lock, [this] { return !idle_readers_.empty(); });
+    Connection* c = idle_readers_.back();
+    idle_readers_.pop_back();
+    return ReaderLease(*this, c);
+}
+
 std::vector<Story> SqliteStore::stories() {
-    std::lock_guard lock(read_mutex_);
+    auto reader = borrow_reader();
     std::vector<Story> out;
-    Query q(reader_->prepared(kSelectStories));
+    Query q(reader->prepared(kSelectStories));
     while (q.step()) out.push_back(read_story(q));
     return out;
 }
 
 std::optional<Story> SqliteStore::story(const std::string& id) {
-    std::lock_guard lock(read_mutex_);
-    Query q(reader_->prepared(kSelectStory));
+    auto reader = borrow_reader();
+    Query q(reader->prepared(kSelectStory));
     q.bind(1, id);
     if (!q.step()) return std::nullopt;
     return read_story(q);
@@ -543,24 +572,24 @@ EntryPage read_page(Statement& stmt, const std::string& story, Seq before, std::
 }  // namespace
 
 EntryPage SqliteStore::entries(const std::string& story, Seq before, std::size_t limit) {
-    std::lock_guard lock(read_mutex_);
-    return read_page(reader_->prepared(kSelectPage), story, before, limit);
+    auto reader = borrow_reader();
+    return read_page(reader->prepared(kSelectPage), story, before, limit);
 }
 
 std::optional<StorySnapshot> SqliteStore::snapshot(const std::string& story, std::size_t limit,
                                                    std::size_t pinned_limit) {
-    std::lock_guard lock(read_mutex_);
-    ReadTxn txn(reader_->db.get());
+    auto reader = borrow_reader();
+    ReadTxn txn(reader->db.get());
     StorySnapshot snap;
     {
-        Query q(reader_->prepared(kSelectStory));
+        Query q(reader->prepared(kSelectStory));
         q.bind(1, story);
         if (!q.step()) return std::nullopt;
         snap.story = read_story(q);
     }
-    snap.page = read_page(reader_->prepared(kSelectPage), story, 0, limit);
+    snap.page = read_page(reader->prepared(kSelectPage), story, 0, limit);
     {
-        Query q(reader_->prepared(kSelectPinned));
+        Query q(reader->prepared(kSelectPinned));
         q.bind(1, story).bind(2, to_db(pinned_limit));
         while (q.step()) snap.pinned.push_back(read_entry(q));
     }
@@ -569,18 +598,18 @@ std::optional<StorySnapshot> SqliteStore::snapshot(const std::string& story, std
 }
 
 std::vector<Entry> SqliteStore::changed_since(const std::string& story, Seq since, std::size_t limit) {
-    std::lock_guard lock(read_mutex_);
+    auto reader = borrow_reader();
     std::vector<Entry> out;
-    Query q(reader_->prepared(kSelectChanged));
+    Query q(reader->prepared(kSelectChanged));
     q.bind(1, story).bind(2, to_db(since)).bind(3, limit_plus_one(limit));
     while (q.step()) out.push_back(read_entry(q));
     return out;
 }
 
 bool SqliteStore::healthy() {
-    std::lock_guard lock(read_mutex_);
+    auto reader = borrow_reader();
     try {
-        Query q(reader_->prepared(kHealthCheck));
+        Query q(reader->prepared(kHealthCheck));
         return q.step();
     } catch (const StoreFailure&) {
         return false;

@@ -3,9 +3,10 @@
 // default single-node store.
 //
 // Durability: WAL with synchronous=FULL, so a write() that returned survives
-// kill -9 and power loss. Two connections: write() uses its own (one writer at
-// a time, BEGIN IMMEDIATE ... COMMIT); every read method shares the other,
-// under `read_mutex_`. In WAL mode readers never block the writer and each
+// kill -9 and power loss. write() uses a connection of its own (one writer at
+// a time, BEGIN IMMEDIATE ... COMMIT); read methods borrow one of a pool of
+// read connections (as many as the threads that read concurrently), so
+// reads run side by side. In WAL mode readers never block the writer and each
 // read transaction sees one committed state.
 //
 // The schema is versioned with PRAGMA user_version; opening a file written by
@@ -22,6 +23,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "store/store.hpp"
 
@@ -36,7 +38,7 @@ public:
 
     // Opens (creating the file and its parent directory if missing) and
     // migrates the database. Throws StoreFailure if it cannot.
-    explicit SqliteStore(const std::string& path);
+    explicit SqliteStore(const std::string& path, std::size_t read_connections = 2);
     ~SqliteStore() override;
     SqliteStore(const SqliteStore&) = delete;
     SqliteStore& operator=(const SqliteStore&) = delete;
@@ -61,8 +63,14 @@ private:
 
     std::unique_ptr<Connection> writer_;
     std::mutex write_mutex_;  // write() is single-threaded by contract; this makes it so
-    std::unique_ptr<Connection> reader_;
-    std::mutex read_mutex_;   // guards reader_ and its statements
+    // A read connection for the caller alone until the lease ends; waits
+    // when every one is lent.
+    class ReaderLease;
+    ReaderLease borrow_reader();
+    std::vector<std::unique_ptr<Connection>> readers_;
+    std::vector<Connection*> idle_readers_;  // guarded by read_mutex_
+    std::mutex read_mutex_;
+    std::condition_variable reader_returned_;
     std::atomic<bool> fail_next_write_{false};
 
     void checkpoint_loop();

@@ -1,5 +1,6 @@
 #include "transport/admin_handler.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include "common/clock.hpp"
@@ -16,26 +17,62 @@ std::int64_t now_seconds() { return now_millis() / 1000; }
 }  // namespace
 
 AdminHandler::AdminHandler(Connection& session, Hub& hub, std::string secret, std::optional<Claims> claims,
-                           double auth_timeout_s)
+                           double auth_timeout_s, AdminInboundLimits limits)
     : session_(session), hub_(hub), secret_(std::move(secret)), claims_(std::move(claims)),
-      auth_timeout_s_(auth_timeout_s) {}
+      auth_timeout_s_(auth_timeout_s), inbound_(limits) {}
 
 void AdminHandler::on_open() {
-    if (claims_) return;
-    auth_timer_ = std::make_unique<net::steady_timer>(session_.shard_context().ioc);
-    auth_timer_->expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-        std::chrono::duration<double>(auth_timeout_s_)));
-    std::weak_ptr<Connection> weak = session_.weak();
-    auth_timer_->async_wait([weak, this](error_code ec) {
-        auto self = weak.lock();
-        if (ec || !self || self->closing() || claims_) return;
-        reply_error(ErrorCode::unauthorized, "no auth message in time", nullptr);
-        session_.close(close_code::auth_timeout, "authentication timeout", false);
-    });
+    deadline_ = std::make_unique<net::steady_timer>(session_.shard_context().ioc);
+    if (claims_)
+        become_authenticated();
+    else
+        become_anonymous();
 }
 
 void AdminHandler::on_close() {
-    if (auth_timer_) auth_timer_->cancel();
+    if (deadline_) deadline_->cancel();
+}
+
+void AdminHandler::become_authenticated() {
+    session_.set_inbound_limits(inbound_.authenticated_message_bytes, inbound_.authenticated_per_s,
+                                inbound_.authenticated_burst);
+    // At most a day ahead: a token may run to the year 9999, whose distance
+    // in steady_clock nanoseconds overflows. on_deadline() re-arms until exp.
+    constexpr std::int64_t day_ms = 24 * 3600 * 1000;
+    const std::int64_t left_ms = std::clamp<std::int64_t>(claims_->exp * 1000 - now_millis(), 0, day_ms);
+    arm_deadline(std::chrono::milliseconds(left_ms));
+}
+
+void AdminHandler::become_anonymous() {
+    session_.set_inbound_limits(inbound_.anonymous_message_bytes, inbound_.anonymous_per_s, inbound_.anonymous_burst);
+    arm_deadline(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(auth_timeout_s_)));
+}
+
+void AdminHandler::arm_deadline(std::chrono::steady_clock::duration after) {
+    deadline_->expires_after(after);
+    std::weak_ptr<Connection> weak = session_.weak();
+    deadline_->async_wait([weak, this](error_code ec) {
+        auto self = weak.lock();
+        if (ec || !self || self->closing()) return;
+        on_deadline();
+    });
+}
+
+void AdminHandler::on_deadline() {
+    if (!claims_) {
+        reply_error(ErrorCode::unauthorized, "no auth message in time", nullptr);
+        session_.close(close_code::auth_timeout, "authentication timeout", false);
+        return;
+    }
+    if (claims_->exp > now_seconds()) {  // the clock moved: not yet
+        become_authenticated();
+        return;
+    }
+    // The token expired: say so at once, and close unless a fresh one comes.
+    claims_.reset();
+    reply_error(ErrorCode::token_expired, "the token has expired; send a new one with auth", nullptr);
+    become_anonymous();
 }
 
 void AdminHandler::reply_error(ErrorCode code, const std::string& message, const nlohmann::json& request_id) {
@@ -57,8 +94,9 @@ void AdminHandler::on_message(std::string_view text) {
             authenticate(auth->token, request_id);
             return;
         }
-        if (claims_->exp <= now_seconds()) {
+        if (claims_->exp <= now_seconds()) {  // before the deadline fired
             claims_.reset();
+            become_anonymous();
             throw Error{ErrorCode::token_expired, "the token has expired; send a new one with auth"};
         }
         execute(std::move(std::get<Command>(parsed)), request_id);
@@ -72,7 +110,7 @@ void AdminHandler::on_message(std::string_view text) {
 void AdminHandler::authenticate(const std::string& token, const nlohmann::json& request_id) {
     try {
         claims_ = verify_token(token, secret_, now_seconds());
-        if (auth_timer_) auth_timer_->cancel();
+        become_authenticated();
         failed_auths_ = 0;
         nlohmann::json reply{{"type", "authenticated"},
                              {"sub", claims_->sub},
@@ -82,6 +120,9 @@ void AdminHandler::authenticate(const std::string& token, const nlohmann::json& 
         if (!request_id.is_null()) reply["request_id"] = request_id;
         session_.send_text(reply.dump());
     } catch (const Error&) {
+        // A failed auth leaves the connection anonymous (a second auth that
+        // fails does not keep the first one's rights).
+        if (claims_) become_anonymous();
         claims_.reset();
         throw;  // answered and counted by on_message
     }

@@ -31,6 +31,10 @@ public:
     virtual void close(unsigned short code, std::string reason, bool drop_queue) = 0;
     // Writes what send() queued (see ShardContext::want_flush).
     virtual void flush() {}
+    // What the peer may send from now on: largest message, messages per
+    // second and burst (an editor's connection: the reader's until it
+    // authenticates). Transports that read nothing ignore it.
+    virtual void set_inbound_limits(std::size_t max_message_bytes, double messages_per_s, double burst) {}
     // Once a second, from the shard: keepalive and deadlines.
     virtual void tick(std::chrono::steady_clock::time_point now) {}
 

@@ -1,12 +1,20 @@
 #include "transport/connection_limiter.hpp"
 
+#include <chrono>
+
 namespace liveblog {
 
-ConnectionLimiter::Ticket ConnectionLimiter::acquire(const std::string& ip) {
+ConnectionLimiter::Ticket ConnectionLimiter::acquire(const std::string& ip, Refusal& why) {
     std::lock_guard lock(mutex_);
+    why = Refusal::none;
+    if (total_ >= max_total_) {
+        why = Refusal::total;
+        return {};
+    }
     auto& n = counts_[ip];
     if (n >= per_ip_) {
         if (n == 0) counts_.erase(ip);
+        why = Refusal::per_ip;
         return {};
     }
     ++n;
@@ -20,6 +28,21 @@ void ConnectionLimiter::release(const std::string& ip) {
     if (it == counts_.end()) return;
     --total_;
     if (--it->second == 0) counts_.erase(it);
+}
+
+namespace {
+std::int64_t steady_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+constexpr std::int64_t exhausted_report_ms = 5000;
+}  // namespace
+
+void ConnectionLimiter::note_descriptors_exhausted() { exhausted_at_ms_ = std::max<std::int64_t>(1, steady_ms()); }
+
+bool ConnectionLimiter::descriptors_recently_exhausted() const {
+    const auto at = exhausted_at_ms_.load();
+    return at != 0 && steady_ms() - at < exhausted_report_ms;
 }
 
 std::size_t ConnectionLimiter::open_connections() const {

@@ -5,6 +5,7 @@
 #include "common/clock.hpp"
 #include "common/log.hpp"
 #include "core/validation.hpp"
+#include "http/request_framing.hpp"
 #include "http/responses.hpp"
 #include "transport/admin_handler.hpp"
 #include "transport/reader_handler.hpp"
@@ -14,8 +15,6 @@
 namespace liveblog {
 
 namespace {
-
-constexpr std::size_t max_request_body = 1 << 20;
 
 std::chrono::steady_clock::duration seconds(double s) {
     return std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(s));
@@ -40,26 +39,47 @@ void HttpSession::run() { do_read(); }
 
 void HttpSession::do_read() {
     parser_.emplace();
-    parser_->body_limit(max_request_body);
+    parser_->body_limit(ctx_.config.max_request_body_bytes);
     parser_->header_limit(16 * 1024);
     stream_.expires_after(seconds(ctx_.config.handshake_timeout_s));
     http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
 }
 
 void HttpSession::on_read(error_code ec, std::size_t) {
-    if (ec == http::error::body_limit) {
+    if (ec == http::error::partial_message || ec == http::error::end_of_stream || is_benign(ec)) {
+        // The peer went away (or timed out) before a whole request: nobody to answer.
+        error_code ignored;
+        stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        return;
+    }
+    if (ec) {
+        // A request that does not parse gets an answer with a code, then the
+        // connection ends: where its bytes stop is unknown, so nothing after
+        // them may be read as a request.
         method_ = "?";
         target_ = "?";
         started_ = std::chrono::steady_clock::now();
-        auto res = error_response(ErrorCode::too_large, "request body over 1 MiB");
+        HttpResponse res;
+        if (ec == http::error::body_limit) {
+            res = error_response(ErrorCode::too_large, "request body over " + std::to_string(ctx_.config.max_request_body_bytes) + " bytes");
+        } else if (ec == http::error::header_limit) {
+            res = error_response(ErrorCode::too_large, "request headers over 16 KiB");
+            res.result(http::status::request_header_fields_too_large);
+        } else {
+            log_debug("http: malformed request: ", ec.message());
+            res = error_response(ErrorCode::bad_request, "malformed HTTP request: " + ec.message());
+        }
         res.keep_alive(false);
         send(std::move(res));
         return;
     }
-    if (ec) {
-        if (!is_benign(ec) && ec != http::error::partial_message) log_debug("http: read failed: ", ec.message());
-        error_code ignored;
-        stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    if (auto problem = framing_problem(parser_->get())) {
+        method_ = std::string(parser_->get().method_string());
+        target_ = std::string(parser_->get().target());
+        started_ = std::chrono::steady_clock::now();
+        auto res = error_response(ErrorCode::bad_request, "ambiguous request framing: " + *problem);
+        res.keep_alive(false);
+        send(std::move(res));
         return;
     }
     route(parser_->release());
@@ -162,12 +182,23 @@ void HttpSession::upgrade(http::request<http::string_body>&& req) {
     auto session = std::make_shared<WsSession>(stream_.release_socket(), shard_,
                                                admin ? Transport::admin_websocket : Transport::websocket, limits,
                                                std::move(ticket_));
-    if (admin)
+    if (admin) {
+        AdminInboundLimits inbound;
+        inbound.authenticated_message_bytes = cfg.max_admin_message_bytes;
+        inbound.authenticated_per_s = cfg.admin_messages_per_s;
+        inbound.authenticated_burst = cfg.admin_burst;
+        inbound.anonymous_message_bytes = cfg.max_reader_message_bytes;
+        inbound.anonymous_per_s = cfg.reader_messages_per_s;
+        inbound.anonymous_burst = cfg.reader_burst;
         session->set_handler(std::make_unique<AdminHandler>(*session, ctx_.hub, ctx_.secret, std::move(claims),
-                                                            cfg.auth_timeout_s));
+                                                            cfg.auth_timeout_s, inbound));
+    }
     else
         session->set_handler(std::make_unique<ReaderHandler>(*session, ctx_.hub, cfg.max_subscriptions));
-    session->start(req);
+    // A fast client sends its first frame in the same write as the upgrade:
+    // what the HTTP parser read past the request belongs to the WebSocket.
+    const auto rest = buffer_.cdata();
+    session->start(req, std::string_view(static_cast<const char*>(rest.data()), rest.size()));
 }
 
 void HttpSession::send(http::response<http::string_body>&& res) {

@@ -1,19 +1,30 @@
 #include "transport/listener.hpp"
 
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+
 #include "common/log.hpp"
 #include "transport/http_session.hpp"
 
 namespace liveblog {
 
 namespace {
-// Refuses a connection over the per-IP limit with a complete HTTP answer.
-void refuse(tcp::socket socket) {
-    static const std::string response = [] {
-        std::string body =
-            R"({"error":{"code":"too_many_connections","message":"too many connections from this address","retryable":true}})";
-        return "HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nConnection: close\r\n"
-               "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-    }();
+std::string refusal(const char* status, const char* code, const char* message) {
+    std::string body = std::string(R"({"error":{"code":")") + code + R"(","message":")" + message +
+                       R"(","retryable":true}})";
+    return std::string("HTTP/1.1 ") + status + "\r\nContent-Type: application/json\r\nConnection: close\r\n" +
+           "Retry-After: 1\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+const std::string per_ip_refusal =
+    refusal("429 Too Many Requests", "too_many_connections", "too many connections from this address");
+const std::string total_refusal =
+    refusal("503 Service Unavailable", "overloaded", "the server is at its connection limit; retry shortly");
+
+// Refuses a connection over a limit with a complete HTTP answer.
+void refuse(tcp::socket socket, const std::string& response) {
     auto s = std::make_shared<tcp::socket>(std::move(socket));
     net::async_write(*s, net::buffer(response), [s](error_code, std::size_t) {
         error_code ignored;
@@ -27,7 +38,14 @@ namespace {
 constexpr int max_accepts_per_turn = 64;  // then the shard's other work gets a turn
 }  // namespace
 
-Listener::Listener(std::vector<ShardContext*> shards, ServerContext& ctx) : shards_(std::move(shards)), ctx_(ctx) {}
+Listener::Listener(std::vector<ShardContext*> shards, ServerContext& ctx) : shards_(std::move(shards)), ctx_(ctx) {
+    for (auto* shard : shards_) pause_.push_back(std::make_unique<net::steady_timer>(shard->ioc));
+    spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+Listener::~Listener() {
+    if (spare_fd_ >= 0) ::close(spare_fd_);
+}
 
 void Listener::listen(const tcp::endpoint& endpoint) {
     auto first = std::make_unique<tcp::acceptor>(shards_.at(0)->ioc);
@@ -80,22 +98,52 @@ void Listener::accept_ready(std::size_t i) {
         error_code ec;
         acceptor.accept(socket, ec);
         if (ec == net::error::would_block || ec == net::error::try_again) return wait_ready(i);
+        if (ec == net::error::no_descriptors || ec.value() == ENFILE) return out_of_descriptors(i, ec);
         if (ec) {
-            // EMFILE and friends: transient; try again on the next wake-up.
-            log_warn("accept: ", ec.message());
-            return wait_ready(i);
+            // ECONNABORTED and friends: that connection is gone; go on.
+            log_debug("accept: ", ec.message());
+            continue;
         }
         admit(shard, std::move(socket));
     }
     net::post(shard.ioc, [self = shared_from_this(), i] { self->accept_ready(i); });
 }
 
+void Listener::out_of_descriptors(std::size_t i, const error_code& ec) {
+    // One line per episode, not one per wake-up.
+    const bool first = !ctx_.limiter->descriptors_recently_exhausted();
+    ctx_.limiter->note_descriptors_exhausted();
+    if (first)
+        log_error("accept: ", ec.message(), " with ", ctx_.limiter->open_connections(),
+              " connections open: the process is out of file descriptors; raise LimitNOFILE (ulimit -n) or "
+              "lower max_connections (now ", ctx_.limiter->max_connections(), ")");
+    refuse_with_spare(*acceptors_[i]);
+    pause_[i]->expires_after(std::chrono::milliseconds(100));
+    pause_[i]->async_wait([self = shared_from_this(), i](error_code e) {
+        if (!e) self->accept_ready(i);
+    });
+}
+
+void Listener::refuse_with_spare(tcp::acceptor& acceptor) {
+    std::lock_guard lock(spare_mutex_);
+    if (spare_fd_ < 0) return;
+    ::close(spare_fd_);
+    const int fd = ::accept4(acceptor.native_handle(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd >= 0) {
+        // One try, no waiting: the answer is small and the socket is new.
+        [[maybe_unused]] auto n = ::send(fd, total_refusal.data(), total_refusal.size(), MSG_NOSIGNAL);
+        ::close(fd);
+    }
+    spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
 void Listener::admit(ShardContext& shard, tcp::socket socket) {
     error_code ec;
     auto remote = socket.remote_endpoint(ec);
     std::string ip = ec ? std::string("?") : remote.address().to_string();
-    auto ticket = ctx_.limiter->acquire(ip);
-    if (!ticket) return refuse(std::move(socket));
+    ConnectionLimiter::Refusal why;
+    auto ticket = ctx_.limiter->acquire(ip, why);
+    if (!ticket) return refuse(std::move(socket), why == ConnectionLimiter::Refusal::total ? total_refusal : per_ip_refusal);
     // Once here for the connection's life (HTTP, then WebSocket or SSE).
     socket.set_option(tcp::no_delay(true), ec);
     socket.non_blocking(true, ec);

@@ -5,9 +5,10 @@
 // lives on the shard that accepted it, for good. No hand-off between threads
 // and no single accepting thread (both shards wake for a new connection and
 // the one that loses the race finds nothing: cheaper than a hand-off).
-// Enforces the per-IP connection limit before reading a byte.
+// Enforces the per-IP and total connection limits before reading a byte.
 
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "transport/net.hpp"
@@ -19,6 +20,7 @@ namespace liveblog {
 class Listener : public std::enable_shared_from_this<Listener> {
 public:
     Listener(std::vector<ShardContext*> shards, ServerContext& ctx);
+    ~Listener();
     // Throws boost::system::system_error if the address cannot be bound.
     void listen(const tcp::endpoint& endpoint);
     void start();
@@ -34,10 +36,19 @@ private:
     void wait_ready(std::size_t shard);
     void accept_ready(std::size_t shard);
     void admit(ShardContext& shard, tcp::socket socket);
+    // Out of descriptors (EMFILE/ENFILE): a connection waiting in the backlog
+    // would wake the shard forever and never be answered. The spare
+    // descriptor is let go to accept it and answer 503 overloaded, then
+    // taken back; accepting pauses briefly, and /readyz says so.
+    void out_of_descriptors(std::size_t shard, const error_code& ec);
+    void refuse_with_spare(tcp::acceptor& acceptor);
 
     std::vector<ShardContext*> shards_;
     ServerContext& ctx_;
     std::vector<std::unique_ptr<tcp::acceptor>> acceptors_;  // acceptors_[i] belongs to shards_[i]
+    std::vector<std::unique_ptr<net::steady_timer>> pause_;  // pause_[i]: accepting resumes after EMFILE
+    std::mutex spare_mutex_;
+    int spare_fd_ = -1;  // /dev/null, held for the moment descriptors run out
 };
 
 }  // namespace liveblog

@@ -1,6 +1,13 @@
 #pragma once
 // A connection's frames waiting to be written, bounded in bytes.
-// Invariant: bytes() is the sum of the sizes of the queued frames.
+// Invariant: bytes() is the sum of the sizes of the queued frames, and it
+// passes the limit only by a single frame taken into an empty queue.
+// That frame is admitted because no reader can be "too slow" for a message
+// it has not been sent yet: were it refused, a message larger than the
+// limit would close every reader, and each would resume into it again.
+// (Catch-ups are sized to half the limit and entries to a quarter of it, so
+// with the default settings this never happens: it is the backstop for
+// settings that make the queue smaller than a message.)
 // A vector with a moving head rather than a std::deque: an empty deque still
 // holds ~600 bytes, which every idle reader would pay.
 
@@ -14,9 +21,10 @@ class OutboundQueue {
 public:
     explicit OutboundQueue(std::size_t limit_bytes) : limit_(limit_bytes) {}
 
-    // False (and nothing queued) when the frame would pass the limit.
+    // False (and nothing queued) when the frame would pass the limit and
+    // the queue is not empty.
     bool push(FramePtr frame, std::size_t size) {
-        if (bytes_ + size > limit_) return false;
+        if (bytes_ + size > limit_ && !empty()) return false;
         bytes_ += size;
         items_.push_back({std::move(frame), size});
         return true;

@@ -12,7 +12,17 @@ Server::Server(const Config& config, Hub& hub, std::string secret, MetricsRegist
     : config_(config),
       hub_(hub),
       api_(config, hub, secret, metrics),
-      ctx_{config, hub, secret, std::make_shared<ConnectionLimiter>(config.max_connections_per_ip), metrics, api_} {
+      ctx_{config, hub, secret,
+           std::make_shared<ConnectionLimiter>(config.max_connections_per_ip,
+                                               config.max_connections ? config.max_connections
+                                                                      : static_cast<std::size_t>(-1)),
+           metrics, api_} {
+    // /readyz: a load balancer sends new readers elsewhere while this node is full.
+    api_.set_capacity_check([limiter = ctx_.limiter]() -> const char* {
+        if (limiter->descriptors_recently_exhausted()) return "out_of_descriptors";
+        if (limiter->at_capacity()) return "at_connection_limit";
+        return nullptr;
+    });
     std::size_t n = config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
     for (std::size_t i = 0; i < n; ++i) shards_.push_back(std::make_unique<ShardContext>(i));
     std::vector<ShardContext*> all;

@@ -55,7 +55,7 @@ WsSession::~WsSession() = default;
 // Handshake
 // ---------------------------------------------------------------------------
 
-void WsSession::start(const http::request<http::string_body>& upgrade) {
+void WsSession::start(const http::request<http::string_body>& upgrade, std::string_view early) {
     error_code ec;
     if (!socket_.non_blocking()) socket_.non_blocking(true, ec);  // the listener made it so already
     if (ec) {
@@ -82,6 +82,7 @@ void WsSession::start(const http::request<http::string_body>& upgrade) {
     enqueue(raw_bytes(std::move(answer)));
     write_now();  // a new socket takes it at once
     if (handler_) handler_->on_open();
+    if (!early.empty() && !consume(early)) return;
     read_ready();  // a client may send its first message right behind the handshake
 }
 
@@ -118,21 +119,24 @@ void WsSession::read_ready() {
             teardown();
             return;
         }
-        last_heard_ = std::chrono::steady_clock::now();
-        ping_outstanding_ = false;
-        if (!parser_.feed(std::string_view(scratch.data(), n), *this)) {
-            log_debug("ws: protocol error: ", parser_.error());
-            // Failing the connection (RFC 6455 7.1.7): no more reading, so no
-            // close frame to wait for; the TCP connection ends once ours is out.
-            close_received_ = true;
-            if (parser_.too_big())
-                begin_close(ws::close_status::too_big, "message too big", true);
-            else
-                begin_close(ws::close_status::protocol_error, parser_.error(), true);
-            return;
-        }
+        if (!consume(std::string_view(scratch.data(), n))) return;
     }
     net::post(shard_.ioc, [self = self()] { self->read_ready(); });
+}
+
+bool WsSession::consume(std::string_view bytes) {
+    last_heard_ = std::chrono::steady_clock::now();
+    ping_outstanding_ = false;
+    if (parser_.feed(bytes, *this)) return true;
+    log_debug("ws: protocol error: ", parser_.error());
+    // Failing the connection (RFC 6455 7.1.7): no more reading, so no close
+    // frame to wait for; the TCP connection ends once ours is out.
+    close_received_ = true;
+    if (parser_.too_big())
+        begin_close(ws::close_status::too_big, "message too big", true);
+    else
+        begin_close(ws::close_status::protocol_error, parser_.error(), true);
+    return false;
 }
 
 void WsSession::wait_readable() {
@@ -153,24 +157,41 @@ void WsSession::on_message(std::string_view payload, bool text) {
         begin_close(ws::close_status::invalid_payload, "invalid UTF-8", true);
         return;
     }
-    if (!bucket_.take(last_heard_)) {
-        if (++rejected_in_a_row_ >= max_rejected_in_a_row)
-            close(close_code::flooding, "flooding", true);
-        else
-            send_text(encode_error(ErrorCode::rate_limited, "too many messages; slow down"));
+    if (!within_rate()) {
+        if (!closing_) send_text(encode_error(ErrorCode::rate_limited, "too many messages; slow down"));
         return;
     }
-    rejected_in_a_row_ = 0;
     // Binary messages go to the handler too: it answers invalid_utf8 or
     // invalid_json and keeps the connection.
     if (handler_) handler_->on_message(payload);
 }
 
-void WsSession::on_ping(std::string_view payload) {
-    if (!closing_) enqueue(make_ws_frame(ws::Opcode::pong, payload));
+bool WsSession::within_rate() {
+    if (bucket_.take(last_heard_)) {
+        rejected_in_a_row_ = 0;
+        return true;
+    }
+    if (++rejected_in_a_row_ >= max_rejected_in_a_row) close(close_code::flooding, "flooding", true);
+    return false;
 }
 
-void WsSession::on_pong(std::string_view) {}  // last_heard_ already moved
+void WsSession::set_inbound_limits(std::size_t max_message_bytes, double messages_per_s, double burst) {
+    limits_.max_message_bytes = max_message_bytes;
+    limits_.messages_per_s = messages_per_s;
+    limits_.burst = burst;
+    parser_.set_max_message(max_message_bytes);
+    bucket_ = TokenBucket(messages_per_s, burst);
+}
+
+// Pings and pongs count against the message rate: a ping flood gets no
+// pongs past it, then the 4029 close.
+void WsSession::on_ping(std::string_view payload) {
+    if (!closing_ && within_rate()) enqueue(make_ws_frame(ws::Opcode::pong, payload));
+}
+
+void WsSession::on_pong(std::string_view) {
+    if (!closing_) within_rate();  // last_heard_ already moved
+}
 
 void WsSession::on_close(std::uint16_t code, std::string_view reason) {
     close_received_ = true;

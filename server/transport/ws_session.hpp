@@ -59,13 +59,16 @@ public:
     void set_handler(std::unique_ptr<MessageHandler> handler) { handler_ = std::move(handler); }
     // Answers the upgrade request: 101 and the connection is open, or
     // 400/426 when it is not a valid RFC 6455 version 13 handshake.
-    void start(const http::request<http::string_body>& upgrade);
+    // `early` are bytes the client sent right behind the request (already
+    // read with it): they are parsed as frames before anything else.
+    void start(const http::request<http::string_body>& upgrade, std::string_view early = {});
 
     void send(const FramePtr& frame) override;
     // Sends a close frame after what is queued (or at once, dropping the
     // queue); the connection is cut if the peer does not answer in 5 s.
     void close(unsigned short code, std::string reason, bool drop_queue) override;
     void flush() override;
+    void set_inbound_limits(std::size_t max_message_bytes, double messages_per_s, double burst) override;
     void tick(std::chrono::steady_clock::time_point now) override;
 
 private:
@@ -76,8 +79,13 @@ private:
     void on_close(std::uint16_t code, std::string_view reason) override;
 
     void read_ready();
+    // Parses bytes read from the peer; false when the connection was failed.
+    bool consume(std::string_view bytes);
     void wait_readable();
     bool enqueue(FramePtr frame);
+    // Every message and control frame takes a token; false when the peer is
+    // over its rate (and, 20 times in a row, the connection is closed 4029).
+    bool within_rate();
     void schedule_flush();
     void write_now();
     void wait_writable();

@@ -113,12 +113,14 @@ bool FrameParser::dispatch(const FrameHeader& h, std::string_view p, FrameSink& 
                 borrow(message_);
                 message_.assign(p.begin(), p.end());
                 in_message_ = true;
+                fragments_ = 1;
                 message_text_ = h.opcode == Opcode::text;
             }
             return true;
         case Opcode::continuation:
             if (!in_message_) return fail("continuation without a message");
             if (message_.size() + p.size() > max_message_) return fail("message over the size limit", true);
+            if (++fragments_ > max_fragments) return fail("message in too many fragments", true);
             message_.insert(message_.end(), p.begin(), p.end());
             if (h.fin) {
                 in_message_ = false;
@@ -153,6 +155,7 @@ void FrameParser::reset() {
     give_back(message_);
     give_back(unmasked_);
     in_message_ = false;
+    fragments_ = 0;
     closed_ = false;
     too_big_ = false;
     error_ = nullptr;

@@ -67,6 +67,13 @@ public:
     // too_big() tells a message over the limit); the connection must then be closed.
     bool feed(std::string_view data, FrameSink& sink);
 
+    // The largest message from now on (an editor's connection is given the
+    // reader's limit until it authenticates).
+    void set_max_message(std::uint64_t max_message) { max_message_ = max_message; }
+    // A message may come in at most this many frames: an endless run of
+    // empty continuations would otherwise cost CPU and never end.
+    static constexpr std::size_t max_fragments = 1024;
+
     const char* error() const { return error_; }
     bool too_big() const { return too_big_; }
     bool closed() const { return closed_; }
@@ -91,6 +98,7 @@ private:
     std::vector<char> partial_;   // an incomplete frame, header included
     std::vector<char> message_;   // payload of a fragmented message so far
     std::vector<char> unmasked_;  // a masked frame's payload, unmasked
+    std::size_t fragments_ = 0;   // frames of the fragmented message so far
     bool in_message_ = false;
     bool message_text_ = false;
     bool closed_ = false;

@@ -10,6 +10,7 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
+#include "support/raw_ws.hpp"
 #include "support/server_process.hpp"
 #include "support/ws_client.hpp"
 #include "unit/prometheus_text.hpp"
@@ -22,77 +23,6 @@ namespace net = liveblog::net;
 namespace ws = liveblog::ws;
 
 namespace {
-
-constexpr const char* upgrade_head =
-    "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
-
-struct Received final : ws::FrameSink {
-    std::vector<std::string> messages, pings, pongs;
-    int close_code = -1;
-    void on_message(std::string_view p, bool) override { messages.emplace_back(p); }
-    void on_ping(std::string_view p) override { pings.emplace_back(p); }
-    void on_pong(std::string_view p) override { pongs.emplace_back(p); }
-    void on_close(std::uint16_t code, std::string_view) override { close_code = code; }
-};
-
-// A client that writes whatever frames a test wants, masked or not.
-class RawWs {
-public:
-    explicit RawWs(unsigned short port) : sock_(ioc_) {
-        sock_.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-        net::write(sock_, net::buffer(std::string(upgrade_head)));
-        std::string head;
-        char c;
-        while (head.find("\r\n\r\n") == std::string::npos) {
-            net::read(sock_, net::buffer(&c, 1));
-            head.push_back(c);
-        }
-        REQUIRE(head.starts_with("HTTP/1.1 101"));
-        REQUIRE(head.find("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=") != std::string::npos);
-    }
-
-    void send(ws::Opcode op, std::string_view payload, bool fin = true, bool mask = true) {
-        std::string f;
-        ws::append_frame(f, op, payload, mask ? "\x0a\x0b\x0c\x0d" : nullptr);
-        if (!fin) f[0] = static_cast<char>(f[0] & 0x7f);
-        net::write(sock_, net::buffer(f));
-    }
-
-    // Reads until `done` holds, the server ends the connection, or the timeout.
-    // Returns false only on timeout.
-    bool read_until(const std::function<bool(const Received&)>& done, std::chrono::milliseconds timeout = 5s) {
-        auto deadline = std::chrono::steady_clock::now() + timeout;
-        while (!done(got) && !eof) {
-            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-            if (left.count() <= 0) return false;
-            pollfd p{sock_.native_handle(), POLLIN, 0};
-            if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
-            char buf[4096];
-            error_code ec;
-            std::size_t n = sock_.read_some(net::buffer(buf), ec);
-            if (ec) {
-                eof = true;
-                break;
-            }
-            REQUIRE(parser_.feed(std::string_view(buf, n), got));
-        }
-        return done(got) || eof;
-    }
-    // The server's close code, once it has closed (and ended the TCP connection).
-    int closed_with() {
-        read_until([this](const Received&) { return eof; });
-        return got.close_code;
-    }
-
-    Received got;
-    bool eof = false;
-
-private:
-    net::io_context ioc_;
-    tcp::socket sock_;
-    ws::FrameParser parser_;
-};
 
 // Whether the server's count of open reader WebSockets (/metrics) falls to
 // zero within `wait`: a connection it ended must also leave its books.
@@ -110,14 +40,14 @@ bool no_ws_connection_left(unsigned short port, std::chrono::milliseconds wait =
 
 TEST_CASE("websocket handshake: a wrong version gets 426 - a missing key 400") {
     ServerProcess server;
-    std::string wrong_version = upgrade_head;
+    std::string wrong_version = upgrade_request();
     wrong_version.replace(wrong_version.find("Version: 13"), 11, "Version: 8");
     auto r = raw_http_exchange(server.port(), wrong_version);
     CHECK(r.status == 426);
     CHECK(r.header("Sec-WebSocket-Version") == "13");
     CHECK(json::parse(r.body)["code"] == "bad_request");
 
-    std::string no_key = upgrade_head;
+    std::string no_key = upgrade_request();
     no_key.erase(no_key.find("Sec-WebSocket-Key"), std::string("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n").size());
     CHECK(raw_http_exchange(server.port(), no_key).status == 400);
 }

@@ -8,12 +8,15 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -79,6 +82,10 @@ void ServerProcess::start() {
         close(out[0]);
         close(out[1]);
         setenv("LIVEBLOG_SECRET", test_secret, 1);
+        if (options_.open_files_limit) {
+            rlimit limit{options_.open_files_limit, options_.open_files_limit};
+            setrlimit(RLIMIT_NOFILE, &limit);
+        }
         std::vector<char*> cargv;
         for (auto& a : argv) cargv.push_back(a.data());
         cargv.push_back(nullptr);
@@ -143,6 +150,21 @@ int ServerProcess::terminate() {
 std::string ServerProcess::log() const {
     std::ifstream in(data_dir_ + "/server.log");
     return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+double ServerProcess::cpu_seconds() const {
+    std::ifstream in("/proc/" + std::to_string(pid_) + "/stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // Fields after the command name (which may hold spaces), from field 3 on;
+    // utime and stime are fields 14 and 15, in clock ticks.
+    std::istringstream rest(stat.substr(stat.rfind(')') + 2));
+    std::string field;
+    unsigned long long utime = 0, stime = 0;
+    for (int i = 3; i <= 15 && rest >> field; ++i) {
+        if (i == 14) utime = std::stoull(field);
+        if (i == 15) stime = std::stoull(field);
+    }
+    return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 }  // namespace liveblog::test

@@ -16,11 +16,12 @@ public:
         std::vector<std::string> args;  // extra flags, e.g. {"--max-queue-bytes", "65536"}
         std::string data_dir;           // empty: a fresh temporary directory
         bool demo = false;
+        unsigned long open_files_limit = 0;  // RLIMIT_NOFILE (soft and hard) of the server; 0: inherited
     };
 
     ServerProcess() : ServerProcess(Options{}) {}
     // Extra flags: ServerProcess server({"--max-queue-bytes", "65536"});
-    ServerProcess(std::initializer_list<std::string> args) : ServerProcess(Options{args, {}, false}) {}
+    ServerProcess(std::initializer_list<std::string> args) : ServerProcess(Options{args, {}, false, 0}) {}
     explicit ServerProcess(Options options);
     // SIGTERM, then SIGKILL after 10 s; a test check fails unless the server
     // exited 0 with no bug or sanitizer report in its log. Removes an owned data dir.
@@ -38,6 +39,7 @@ public:
     void start();          // (re)start with the same options and data dir, new port
     bool running() const { return pid_ > 0; }
     std::string log() const;  // the server's stderr so far
+    double cpu_seconds() const;  // user + system CPU time used so far (/proc/PID/stat)
 
 private:
     Options options_;

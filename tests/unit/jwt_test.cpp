@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -184,6 +185,13 @@ TEST_CASE("jwt: accept / reject table", "[jwt]") {
         {"exp null", claims_with("exp", nullptr), ErrorCode::unauthorized},
         {"exp above int64", make_token(hs256, R"({"sub":"a","role":"editor","exp":18446744073709551615})"),
          ErrorCode::unauthorized},
+        {"exp past the year 9999", claims_with("exp", max_token_exp + 1), ErrorCode::unauthorized},
+        {"exp at the year 9999", claims_with("exp", max_token_exp), ErrorCode::ok},
+        {"exp at int64 max", claims_with("exp", std::numeric_limits<std::int64_t>::max()), ErrorCode::unauthorized},
+        {"sub with a control character", claims_with("sub", "cam\x01ille"), ErrorCode::unauthorized},
+        {"sub over 500 bytes", claims_with("sub", std::string(501, 'a')), ErrorCode::unauthorized},
+        {"payload nested deeper than 8", claims_with("x", json::parse("[[[[[[[[[1]]]]]]]]]")),
+         ErrorCode::unauthorized},
         {"missing sub", claims_without("sub"), ErrorCode::unauthorized},
         {"empty sub", claims_with("sub", ""), ErrorCode::unauthorized},
         {"sub a number", claims_with("sub", 42), ErrorCode::unauthorized},
@@ -218,6 +226,13 @@ TEST_CASE("jwt: accept / reject table", "[jwt]") {
 TEST_CASE("jwt: sign_token refuses an empty secret", "[jwt]") {
     Claims c{"camille", Role::editor, now + 60, std::nullopt};
     CHECK_THROWS_AS(sign_token(c, "", now), Error);
+}
+
+TEST_CASE("jwt: sign_token refuses claims verify_token would refuse", "[jwt]") {
+    CHECK_THROWS_AS(sign_token(Claims{"camille", Role::editor, max_token_exp + 1, std::nullopt}, secret, now), Error);
+    CHECK_THROWS_AS(sign_token(Claims{"", Role::editor, now + 60, std::nullopt}, secret, now), Error);
+    CHECK_THROWS_AS(sign_token(Claims{"a\nb", Role::editor, now + 60, std::nullopt}, secret, now), Error);
+    CHECK_NOTHROW(sign_token(Claims{"camille", Role::editor, max_token_exp, std::nullopt}, secret, now));
 }
 
 TEST_CASE("jwt: scope checks", "[jwt]") {

@@ -226,6 +226,46 @@ TEST_CASE("frame parser (server role): unmasked frames and oversize messages are
     }
 }
 
+TEST_CASE("frame parser (server role): a message of more than max_fragments frames is too big") {
+    const auto fragments = [](std::size_t n) {
+        std::string first;
+        append_frame(first, Opcode::text, "a", "abcd");
+        first[0] = static_cast<char>(0x01);  // no FIN
+        std::string wire = first;
+        for (std::size_t i = 1; i + 1 < n; ++i) {
+            std::string empty;
+            append_frame(empty, Opcode::continuation, "", "abcd");
+            empty[0] = static_cast<char>(0x00);
+            wire += empty;
+        }
+        return wire + masked(Opcode::continuation, "z");
+    };
+    {
+        Recorder r;
+        FrameParser p(nullptr, 1 << 20, Role::server);
+        CHECK(p.feed(fragments(FrameParser::max_fragments), r));
+        CHECK(r.messages == std::vector<std::string>{"az"});
+    }
+    {
+        Recorder r;
+        FrameParser p(nullptr, 1 << 20, Role::server);
+        CHECK_FALSE(p.feed(fragments(FrameParser::max_fragments + 1), r));
+        CHECK(p.too_big());
+        CHECK(r.messages.empty());
+    }
+}
+
+TEST_CASE("frame parser (server role): set_max_message applies to the next message") {
+    Recorder r;
+    FrameParser p(nullptr, 100, Role::server);
+    REQUIRE(p.feed(masked(Opcode::text, repeat(100)), r));
+    p.set_max_message(1000);
+    REQUIRE(p.feed(masked(Opcode::text, repeat(1000)), r));
+    p.set_max_message(10);
+    CHECK_FALSE(p.feed(masked(Opcode::text, repeat(11)), r));
+    CHECK(p.too_big());
+}
+
 TEST_CASE("wire: frame headers by length and close payloads") {
     for (std::size_t n : {0u, 125u, 126u, 65535u, 65536u}) {
         std::string f;

@@ -1,0 +1,25 @@
+#include "support/witness.hpp"
+
+#include <catch2/catch.hpp>
+
+namespace liveblog::test {
+
+Witness::Witness(unsigned short port, Editor& editor, std::string story)
+    : editor_(editor), story_(std::move(story)), reader_(port) {
+    editor_.create_story(story_);
+    reader_.send({{"type", "subscribe"}, {"story", story_}});
+    reader_.recv_type("subscribed");
+}
+
+void Witness::still_served() {
+    json ack = editor_.post(story_, "témoin " + std::to_string(++posted_));
+    REQUIRE(ack["type"] == "ack");
+    const long seq = ack["seq"].get<long>();
+    while (last_seq_ < seq) {
+        json m = reader_.recv_type("event");
+        REQUIRE(m["seq"].get<long>() == last_seq_ + 1);  // once each, in order, no gap
+        last_seq_ = m["seq"].get<long>();
+    }
+}
+
+}  // namespace liveblog::test
