@@ -338,7 +338,10 @@ void WsSession::tick(std::chrono::steady_clock::time_point now) {
         return;
     }
     const auto silent = now - last_heard_;
-    if (silent >= seconds(limits_.idle_timeout_s)) {
+    // A peer is cut only after it was pinged: ticks a little over a second
+    // apart can step from under half the timeout to past all of it, and a
+    // client that answers pings must never be cut for want of one.
+    if (silent >= seconds(limits_.idle_timeout_s) && ping_outstanding_) {
         log_debug("ws: peer silent for ", limits_.idle_timeout_s, " s; cutting the connection");
         teardown();
     } else if (!ping_outstanding_ && silent >= seconds(limits_.idle_timeout_s / 2)) {
