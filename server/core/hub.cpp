@@ -185,20 +185,8 @@ SubscribeResult Hub::subscribe(Shard& shard, Subscription& sub, const ResumePoin
         feed_->follow(sub.story);
     }
 
-    CatchUp now;
-    now.seq = st.story.seq;
-    now.epoch = st.story.epoch;
-    now.plan = plan;
-    if (plan == RecoveryPlan::replay_memory) {
-        now.frames = st.ring.since(*resume.since);
-        if (fits_catch_up(now.frames)) {
-            replays_from_memory_.inc();
-        } else {  // too many bytes to replay: a snapshot, sized to fit, instead
-            now.frames.clear();
-            now.plan = plan = RecoveryPlan::snapshot;
-        }
-    }
-    if (plan == RecoveryPlan::snapshot && st.snapshot) now.frames.push_back(st.snapshot);
+    CatchUp now = catch_up_from_memory(st, plan, resume);
+    plan = now.plan;
     auto refuse = [&result](WorkQueue::Posted why) {
         result.code = why == WorkQueue::Posted::full ? ErrorCode::overloaded : ErrorCode::shutting_down;
         result.message = why == WorkQueue::Posted::full ? "too many reads waiting; subscribe again later"
@@ -225,6 +213,24 @@ SubscribeResult Hub::subscribe(Shard& shard, Subscription& sub, const ResumePoin
     now.presence = st.presence;
     result.now = std::move(now);
     return result;
+}
+
+CatchUp Hub::catch_up_from_memory(StoryState& st, RecoveryPlan plan, const ResumePoint& resume) {
+    CatchUp c;
+    c.seq = st.story.seq;
+    c.epoch = st.story.epoch;
+    c.plan = plan;
+    if (plan == RecoveryPlan::replay_memory) {
+        c.frames = st.ring.since(*resume.since);
+        if (fits_catch_up(c.frames)) {
+            replays_from_memory_.inc();
+        } else {  // too many bytes to replay: a snapshot, sized to fit, instead
+            c.frames.clear();
+            c.plan = RecoveryPlan::snapshot;
+        }
+    }
+    if (c.plan == RecoveryPlan::snapshot && st.snapshot) c.frames.push_back(st.snapshot);
+    return c;
 }
 
 bool Hub::fits_catch_up(const std::vector<FramePtr>& frames) const {
@@ -410,18 +416,8 @@ void Hub::read_changes(const std::string& story, const ResumePoint& resume, std:
         }
         StoryState& st = *it->second;
         plan = plan_recovery(resume, {st.story.seq, st.story.epoch, st.ring.oldest_seq(st.story.seq + 1)});
-        CatchUp c;
-        c.seq = st.story.seq;
-        c.epoch = st.story.epoch;
-        c.plan = plan;
-        if (plan == RecoveryPlan::replay_memory) {
-            c.frames = st.ring.since(*resume.since);
-            if (!fits_catch_up(c.frames)) {
-                c.frames.clear();
-                c.plan = plan = RecoveryPlan::snapshot;
-            }
-        }
-        if (plan == RecoveryPlan::snapshot && st.snapshot) c.frames.push_back(st.snapshot);
+        CatchUp c = catch_up_from_memory(st, plan, resume);
+        plan = c.plan;
         if (plan == RecoveryPlan::up_to_date || plan == RecoveryPlan::replay_memory ||
             (plan == RecoveryPlan::snapshot && st.snapshot)) {
             lock.unlock();

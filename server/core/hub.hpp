@@ -190,6 +190,11 @@ private:
                         WorkQueue::Posted& why);
     void start_snapshot_read(const std::string& story);
     void finish_snapshot_read(const std::string& story, CatchUp c);
+    // What memory serves under `plan` (mutex_ held): the ring's events since
+    // the resume point if they fit max_catch_up_bytes, else (and for a
+    // snapshot) the cached snapshot frame if there is one. Its plan is the
+    // one to follow: a replay too large to send becomes a snapshot.
+    CatchUp catch_up_from_memory(StoryState& st, RecoveryPlan plan, const ResumePoint& resume);
     bool fits_catch_up(const std::vector<FramePtr>& frames) const;
 
     Store& store_;

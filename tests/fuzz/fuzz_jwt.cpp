@@ -126,9 +126,19 @@ void round_trip(std::string_view rest) {
         }
         claims.stories = std::move(stories);
     }
-    // sub: the rest, when it is a name a token can carry (UTF-8, not empty).
+    // sub: the rest, when it is a name a token can carry (an author name:
+    // UTF-8, 1 to 500 bytes, no control characters); sign_token refuses others.
     claims.sub = std::string(in.rest());
-    if (claims.sub.empty() || !liveblog::is_valid_utf8(claims.sub)) return;
+    if (!liveblog::is_valid_author_name(claims.sub)) {
+        bool refused = false;
+        try {
+            (void)liveblog::sign_token(claims, secret, now);
+        } catch (const liveblog::Error& e) {
+            refused = e.code == liveblog::ErrorCode::bad_request;
+        }
+        FUZZ_REQUIRE(refused);
+        return;
+    }
 
     const std::string token = liveblog::sign_token(claims, secret, now);
     if (token.size() > max_token_bytes) return;

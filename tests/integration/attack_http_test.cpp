@@ -67,10 +67,8 @@ std::string nested(std::size_t depth) {
 }  // namespace
 
 TEST_CASE("attack: a REST body nested 200,000 deep is refused - the server lives") {
-    ServerProcess server;
-    Editor editor(server.port());
-    Witness witness(server.port(), editor);
-    editor.create_story("cible");
+    UnderAttack stage({}, "cible");
+    auto& [server, editor, witness] = stage;
     // Any valid token will do, even one scoped to another story.
     const std::string scoped = make_token("autre", "editor", {"ailleurs"});
     for (const auto& token : {scoped, make_token("admin", "admin")}) {
@@ -93,10 +91,8 @@ TEST_CASE("attack: a REST body nested 200,000 deep is refused - the server lives
 }
 
 TEST_CASE("attack: Transfer-Encoding other than chunked is refused - nothing smuggled through") {
-    ServerProcess server;
-    Editor editor(server.port());
-    Witness witness(server.port(), editor);
-    editor.create_story("cible");
+    UnderAttack stage({}, "cible");
+    auto& [server, editor, witness] = stage;
     const std::string token = make_token("admin", "admin");
     const std::string smuggled_body = R"({"blocks":[{"type":"text","text":"passé en contrebande"}]})";
     const std::string smuggled = "POST /api/stories/cible/entries HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
@@ -133,9 +129,8 @@ TEST_CASE("attack: Transfer-Encoding other than chunked is refused - nothing smu
 }
 
 TEST_CASE("attack: malformed requests and oversize heads get an answer with a code") {
-    ServerProcess server;
-    Editor editor(server.port());
-    Witness witness(server.port(), editor);
+    UnderAttack stage;
+    auto& [server, editor, witness] = stage;
     auto garbage = exchange_all(server.port(), "\x16\x03\x01\x02\x00 not http at all\r\n\r\n");
     CHECK(garbage.starts_with("HTTP/1.1 400"));
     CHECK(garbage.find("\"code\":\"bad_request\"") != std::string::npos);
@@ -150,10 +145,8 @@ TEST_CASE("attack: malformed requests and oversize heads get an answer with a co
 }
 
 TEST_CASE("attack: control characters in story fields are refused like in entries") {
-    ServerProcess server;
-    Editor editor(server.port());
-    Witness witness(server.port(), editor);
-    editor.create_story("propre");
+    UnderAttack stage({}, "propre");
+    auto& [server, editor, witness] = stage;
     using namespace std::string_literals;
     for (const std::string& bad : {"r\u0001sum\u00e9"s, "bip\u0007"s, "\u009b[31m"s, "zero\0byte"s}) {
         INFO(json(bad).dump());
@@ -177,10 +170,8 @@ TEST_CASE("attack: control characters in story fields are refused like in entrie
 }
 
 TEST_CASE("attack: entries are bounded in bytes - and so are pages") {
-    ServerProcess server;
-    Editor editor(server.port());
-    Witness witness(server.port(), editor);
-    editor.create_story("lourde");
+    UnderAttack stage({}, "lourde");
+    auto& [server, editor, witness] = stage;
     // 50 blocks of 20,000 bytes each obey the block rules, not the entry's.
     json huge = json::array();
     for (int i = 0; i < 50; ++i) huge.push_back({{"type", "text"}, {"text", std::string(20000, 'a')}});
@@ -214,10 +205,8 @@ TEST_CASE("attack: entries are bounded in bytes - and so are pages") {
 
 TEST_CASE("attack: too many stories - and a total connection cap with /readyz") {
     SECTION("max_stories") {
-        ServerProcess server({"--max-stories", "3"});
-        Editor editor(server.port());
-        Witness witness(server.port(), editor);  // story 1
-        editor.create_story("deux");
+        UnderAttack stage({"--max-stories", "3"}, "deux");
+        auto& [server, editor, witness] = stage;
         editor.create_story("trois");
         json r = editor.command({{"type", "create_story"}, {"story", "quatre"}, {"title", "T"}});
         CHECK(r["code"] == "too_many_stories");

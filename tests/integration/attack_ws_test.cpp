@@ -40,10 +40,8 @@ json snapshot_of(unsigned short port, const std::string& story) {
 }  // namespace
 
 TEST_CASE("attack: deep JSON on /ws and /admin/ws is refused with invalid_json") {
-    ServerProcess server;
-    Editor editor(server.port());
-    Witness witness(server.port(), editor);
-    editor.create_story("cible");
+    UnderAttack stage({}, "cible");
+    auto& [server, editor, witness] = stage;
     WsClient reader(server.port());
     reader.send_raw("{\"type\":\"subscribe\",\"x\":" + std::string(8000, '[') + std::string(8000, ']') + "}");
     CHECK(reader.recv_type("error")["code"] == "invalid_json");
@@ -55,10 +53,8 @@ TEST_CASE("attack: deep JSON on /ws and /admin/ws is refused with invalid_json")
 }
 
 TEST_CASE("attack: a story too large for one queue still takes new readers (WebSocket and SSE)") {
-    ServerProcess server;
-    Editor editor(server.port());
-    Witness witness(server.port(), editor);
-    editor.create_story("lourde");
+    UnderAttack stage({}, "lourde");
+    auto& [server, editor, witness] = stage;
     // 22 entries of three 18 KB blocks: 1.2 MB of newest entries, over the 1 MiB queue.
     json blocks = json::array();
     for (int i = 0; i < 3; ++i) blocks.push_back({{"type", "text"}, {"text", std::string(18000, 'x')}});
@@ -91,6 +87,13 @@ TEST_CASE("attack: a story too large for one queue still takes new readers (WebS
     WsClient resumer(server.port());
     resumer.send({{"type", "subscribe"}, {"story", "lourde"}, {"since", 1}});
     CHECK(resumer.recv_type("subscribed")["mode"] == "snapshot");
+    // The same over HTTP: /events from before all of it is a sized snapshot, not 1.2 MB of events.
+    auto events = http_request(server.port(), "GET", "/api/stories/lourde/events?since=1");
+    CHECK(events.status == 200);
+    CHECK(events.body.size() <= 512 * 1024 + 200);
+    json caught_up = json::parse(events.body);
+    CHECK(caught_up["mode"] == "snapshot");
+    CHECK(caught_up["messages"][0]["has_more"] == true);
     witness.still_served();
 }
 
@@ -108,9 +111,8 @@ TEST_CASE("attack: a first frame in the same write as the upgrade is answered") 
 }
 
 TEST_CASE("attack: frame edge cases close with the documented code - others keep being served") {
-    ServerProcess server;
-    Editor editor(server.port());
-    Witness witness(server.port(), editor);
+    UnderAttack stage;
+    auto& [server, editor, witness] = stage;
     SECTION("a 64-bit length with the top bit set: 1002") {
         RawWs c(server.port());
         c.send_bytes(frame_claiming(0x8000000000000000ull));
@@ -163,10 +165,8 @@ TEST_CASE("attack: frame edge cases close with the documented code - others keep
 }
 
 TEST_CASE("attack: anonymous /admin/ws connections get reader limits - expired tokens are closed") {
-    ServerProcess server({"--auth-timeout-s", "1"});
-    Editor editor(server.port());
-    Witness witness(server.port(), editor);
-    editor.create_story("cible");
+    UnderAttack stage({"--auth-timeout-s", "1"}, "cible");
+    auto& [server, editor, witness] = stage;
     SECTION("a large message before auth: 1009") {
         RawWs anon(server.port(), "/admin/ws");
         anon.send(ws::Opcode::text, "{\"type\":\"auth\",\"token\":\"" + std::string(20000, 'a') + "\"}");

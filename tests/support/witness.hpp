@@ -6,7 +6,10 @@
 
 #include <string>
 
+#include <initializer_list>
+
 #include "support/editor.hpp"
+#include "support/server_process.hpp"
 #include "support/ws_client.hpp"
 
 namespace liveblog::test {
@@ -27,6 +30,17 @@ private:
     WsClient reader_;
     long last_seq_ = 0;
     int posted_ = 0;
+};
+
+// The stage of an attack test: the real server (with extra flags), an admin
+// editor, the witness, and the story under attack when one is named.
+//   UnderAttack stage({"--auth-timeout-s", "1"}, "cible");
+//   auto& [server, editor, witness] = stage;
+struct UnderAttack {
+    explicit UnderAttack(std::initializer_list<std::string> args = {}, const std::string& target_story = {});
+    ServerProcess server;
+    Editor editor;
+    Witness witness;
 };
 
 }  // namespace liveblog::test
