@@ -38,7 +38,12 @@ std::int64_t steady_ms() {
 constexpr std::int64_t exhausted_report_ms = 5000;
 }  // namespace
 
-void ConnectionLimiter::note_descriptors_exhausted() { exhausted_at_ms_ = std::max<std::int64_t>(1, steady_ms()); }
+bool ConnectionLimiter::note_descriptors_exhausted() {
+    const auto now = std::max<std::int64_t>(1, steady_ms());
+    // One exchange: of two shards hitting EMFILE at once, only one starts the episode.
+    const auto before = exhausted_at_ms_.exchange(now);
+    return before == 0 || now - before >= exhausted_report_ms;
+}
 
 bool ConnectionLimiter::descriptors_recently_exhausted() const {
     const auto at = exhausted_at_ms_.load();

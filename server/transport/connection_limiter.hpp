@@ -48,8 +48,9 @@ public:
     std::size_t open_connections() const;
     std::size_t max_connections() const { return max_total_; }
     bool at_capacity() const { return open_connections() >= max_total_; }
-    // EMFILE was met; /readyz reports it for a few seconds after.
-    void note_descriptors_exhausted();
+    // EMFILE was met; /readyz reports it for a few seconds after. True when
+    // this starts an episode (none in the 5 s before): the one to log.
+    bool note_descriptors_exhausted();
     bool descriptors_recently_exhausted() const;
 
 private:

@@ -111,8 +111,7 @@ void Listener::accept_ready(std::size_t i) {
 
 void Listener::out_of_descriptors(std::size_t i, const error_code& ec) {
     // One line per episode, not one per wake-up.
-    const bool first = !ctx_.limiter->descriptors_recently_exhausted();
-    ctx_.limiter->note_descriptors_exhausted();
+    const bool first = ctx_.limiter->note_descriptors_exhausted();
     if (first)
         log_error("accept: ", ec.message(), " with ", ctx_.limiter->open_connections(),
               " connections open: the process is out of file descriptors; raise LimitNOFILE (ulimit -n) or "
