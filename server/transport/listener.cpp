@@ -77,6 +77,7 @@ void Listener::stop() {
         net::post(shards_[i]->ioc, [self = shared_from_this(), i] {
             error_code ignored;
             self->acceptors_[i]->close(ignored);
+            self->pause_[i]->cancel();
         });
 }
 

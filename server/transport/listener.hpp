@@ -25,11 +25,14 @@ public:
     void listen(const tcp::endpoint& endpoint);
     void start();
     void stop();  // posts each acceptor's close to its thread
-    // Once the shards' threads have stopped: destroys the acceptors while
+    // Once the shards' threads have stopped: destroys the acceptors and pause timers while
     // every io_context they belong to still exists. (Tasks still queued in
     // the io_contexts hold the Listener itself and may outlive the first
     // shards; they are destroyed unrun.)
-    void release() { acceptors_.clear(); }
+    void release() {
+        acceptors_.clear();
+        pause_.clear();
+    }
     tcp::endpoint local_endpoint() const { return acceptors_.at(0)->local_endpoint(); }
 
 private:
