@@ -62,8 +62,9 @@ int mint_token(const std::vector<std::string>& args) {
         const std::string& v = args[++i];
         if (a == "--sub") claims.sub = v;
         else if (a == "--role") {
-            if (v != "editor" && v != "admin") throw std::runtime_error("--role: editor or admin");
-            claims.role = v == "admin" ? Role::admin : Role::editor;
+            auto role = parse_role(v);
+            if (!role) throw std::runtime_error("--role: contributor, editor or admin");
+            claims.role = *role;
             role_given = true;
         } else if (a == "--story") {
             if (!is_valid_slug(v)) throw std::runtime_error("--story: '" + v + "' is not a story id ([a-z0-9-]{1,64})");
@@ -79,7 +80,7 @@ int mint_token(const std::vector<std::string>& args) {
             if (!c.secret_file.empty()) secret_file = c.secret_file;
         } else throw std::runtime_error("unknown flag '" + a + "' (see --help)");
     }
-    if (claims.sub.empty() || !role_given) throw std::runtime_error("token needs --sub NAME and --role editor|admin");
+    if (claims.sub.empty() || !role_given) throw std::runtime_error("token needs --sub NAME and --role contributor|editor|admin");
     if (!is_valid_author_name(claims.sub))
         throw std::runtime_error("--sub: a name of at most 500 bytes without control characters (it signs entries)");
     std::int64_t now = now_millis() / 1000;

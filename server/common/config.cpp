@@ -186,7 +186,7 @@ bool parse_server_args(Config& config, const std::vector<std::string>& args) {
 std::string server_usage() {
     std::string out =
         "usage: liveblog-server [--listen HOST:PORT] [--data-dir DIR] [--threads N] [--config FILE] [options]\n"
-        "       liveblog-server token --sub NAME --role editor|admin [--story ID]... [--ttl 12h] [--data-dir DIR]\n"
+        "       liveblog-server token --sub NAME --role contributor|editor|admin [--story ID]... [--ttl 12h] [--data-dir DIR]\n"
         "                             [--secret-file PATH]\n\n"
         "Every option is also a key of the JSON config file (--max-queue-bytes <-> \"max_queue_bytes\").\n"
         "The token signing secret comes from $LIVEBLOG_SECRET, else --secret-file, else <data-dir>/secret\n"

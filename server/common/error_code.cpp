@@ -32,6 +32,14 @@ constexpr std::array<ErrorInfo, static_cast<std::size_t>(ErrorCode::internal) + 
     {ErrorCode::shutting_down, "shutting_down", 503, true},
     {ErrorCode::too_many_stories, "too_many_stories", 409, false},
     {ErrorCode::overloaded, "overloaded", 503, true},
+    {ErrorCode::method_not_allowed, "method_not_allowed", 405, false},
+    {ErrorCode::bad_credentials, "bad_credentials", 401, false},
+    {ErrorCode::csrf_failed, "csrf_failed", 403, false},
+    {ErrorCode::origin_refused, "origin_refused", 403, false},
+    {ErrorCode::account_disabled, "account_disabled", 403, false},
+    {ErrorCode::user_exists, "user_exists", 409, false},
+    {ErrorCode::unknown_user, "unknown_user", 404, false},
+    {ErrorCode::unknown_token, "unknown_token", 404, false},
     {ErrorCode::internal, "internal", 500, true},
 }};
 

@@ -34,6 +34,14 @@ enum class ErrorCode {
     shutting_down,
     too_many_stories,     // create_story past max_stories
     overloaded,           // the server is at a capacity limit (connections, queued reads); retry later
+    method_not_allowed,   // an HTTP path that exists, with a method it does not take
+    bad_credentials,      // sign-in: wrong email or password (never says which)
+    csrf_failed,          // a cookie-authenticated write without its X-CSRF-Token
+    origin_refused,       // a cookie-authenticated request from another origin
+    account_disabled,     // a disabled account signing in, or its session
+    user_exists,          // an account with that email already exists
+    unknown_user,
+    unknown_token,        // no such API token
     internal,
 };
 

@@ -2,13 +2,73 @@
 
 namespace liveblog {
 
-void authorize(const Claims& claims, const Command& command) {
-    const std::string& story = command_story(command);
-    if (std::holds_alternative<CreateStory>(command)) {
-        if (!claims.may_create_stories()) throw Error{ErrorCode::forbidden, "this token may not create stories"};
-    } else if (!claims.may_act_on(story)) {
-        throw Error{ErrorCode::forbidden, "this token is not scoped to story '" + story + "'"};
+const char* to_string(Action action) {
+    switch (action) {
+        case Action::create_story: return "create_story";
+        case Action::update_story: return "update_story";
+        case Action::publish_entry: return "publish_entry";
+        case Action::update_entry: return "update_entry";
+        case Action::delete_entry: return "delete_entry";
+        case Action::pin_entry: return "pin_entry";
+        case Action::manage_users: return "manage_users";
+        case Action::manage_tokens: return "manage_tokens";
+        case Action::read_audit: return "read_audit";
     }
+    return "?";
+}
+
+Action action_of(const Command& command) {
+    return std::visit(
+        [](const auto& c) {
+            using T = std::decay_t<decltype(c)>;
+            if constexpr (std::is_same_v<T, CreateStory>) return Action::create_story;
+            else if constexpr (std::is_same_v<T, UpdateStory>) return Action::update_story;
+            else if constexpr (std::is_same_v<T, PostEntry>) return Action::publish_entry;
+            else if constexpr (std::is_same_v<T, UpdateEntry>) return Action::update_entry;
+            else if constexpr (std::is_same_v<T, DeleteEntry>) return Action::delete_entry;
+            else return Action::pin_entry;
+        },
+        command);
+}
+
+bool role_allows(Role role, Action action) {
+    switch (action) {
+        case Action::create_story:
+        case Action::manage_users:
+        case Action::manage_tokens:
+        case Action::read_audit: return role == Role::admin;
+        case Action::update_story:
+        case Action::publish_entry:
+        case Action::update_entry:
+        case Action::delete_entry:
+        case Action::pin_entry: return role == Role::editor || role == Role::admin;
+    }
+    return false;
+}
+
+namespace {
+// Actions that act on one story, and so obey the principal's scope.
+bool scoped(Action action) {
+    switch (action) {
+        case Action::create_story:
+        case Action::manage_users:
+        case Action::manage_tokens:
+        case Action::read_audit: return false;
+        default: return true;
+    }
+}
+}  // namespace
+
+void authorize(const Principal& who, Action action, const std::string& story) {
+    if (!role_allows(who.role, action))
+        throw Error{ErrorCode::forbidden,
+                    std::string("a ") + to_string(who.role) + " may not " + to_string(action)};
+    if (scoped(action) && !who.in_scope(story))
+        throw Error{ErrorCode::forbidden, "not scoped to story '" + story + "'"};
+}
+
+void authorize(const Principal& who, const Command& command) {
+    authorize(who, action_of(command), command_story(command));
 }
 
 }  // namespace liveblog

@@ -70,12 +70,16 @@ json decode_json_part(std::string_view part, const char* what) {
 
 }  // namespace
 
-bool Claims::may_act_on(const std::string& story) const {
-    if (!stories) return true;
-    return std::find(stories->begin(), stories->end(), story) != stories->end();
+Principal Claims::principal() const {
+    Principal p;
+    p.kind = CredentialKind::signed_token;
+    p.user_id = sub;
+    p.name = sub;
+    p.role = role;
+    p.stories = stories;
+    p.expires_at = exp;
+    return p;
 }
-
-bool Claims::may_create_stories() const { return role == Role::admin || !stories; }
 
 std::string base64url_encode(std::string_view bytes) {
     std::string out;
@@ -138,7 +142,7 @@ std::string sign_token(const Claims& claims, std::string_view secret, std::int64
             if (!is_valid_slug(s)) throw Error{ErrorCode::invalid_slug, "story '" + s + "' is not a story id"};
     json payload = {
         {"sub", claims.sub},
-        {"role", claims.role == Role::admin ? "admin" : "editor"},
+        {"role", to_string(claims.role)},
         {"exp", claims.exp},
         {"iat", now_seconds},
     };
@@ -191,14 +195,11 @@ Claims verify_token(std::string_view token, std::string_view secret, std::int64_
     if (!is_valid_author_name(claims.sub)) reject("token sub must be a name of at most 500 bytes, no control characters");
 
     const auto role = payload.find("role");
-    if (role == payload.end() || !role->is_string()) reject("token role must be editor or admin");
-    if (*role == "editor") {
-        claims.role = Role::editor;
-    } else if (*role == "admin") {
-        claims.role = Role::admin;
-    } else {
-        reject("token role must be editor or admin");
-    }
+    const auto parsed_role = role != payload.end() && role->is_string()
+                                 ? parse_role(role->get_ref<const std::string&>())
+                                 : std::nullopt;
+    if (!parsed_role) reject("token role must be contributor, editor or admin");
+    claims.role = *parsed_role;
 
     // is_number_integer() is false for 1.7e9 and for "1700000000"; an
     // unsigned value above int64 would wrap, so it is refused too.

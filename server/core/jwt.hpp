@@ -1,6 +1,6 @@
 #pragma once
 // HS256 JSON Web Tokens for editors (RFC 7519 subset): header {"alg":"HS256","typ":"JWT"},
-// claims sub (string), role ("editor"|"admin"), exp (seconds since epoch, required),
+// claims sub (string), role ("contributor"|"editor"|"admin"), exp (seconds since epoch, required),
 // optional iat, optional stories (array of story ids). Signatures are
 // HMAC-SHA256 (OpenSSL) compared in constant time (CRYPTO_memcmp).
 
@@ -10,10 +10,9 @@
 #include <vector>
 
 #include "common/error_code.hpp"
+#include "core/principal.hpp"
 
 namespace liveblog {
-
-enum class Role { editor, admin };
 
 struct Claims {
     std::string sub;
@@ -21,8 +20,8 @@ struct Claims {
     std::int64_t exp = 0;                       // seconds since the epoch
     std::optional<std::vector<std::string>> stories;  // scope; none = every story
 
-    bool may_act_on(const std::string& story) const;  // scope check
-    bool may_create_stories() const;                   // admin, or an unscoped editor
+    // The identity the token proves (CredentialKind::signed_token).
+    Principal principal() const;
 };
 
 // 9999-12-31T23:59:59Z: the latest exp a token may carry.

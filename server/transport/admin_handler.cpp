@@ -16,14 +16,14 @@ constexpr int max_failed_auths = 3;
 std::int64_t now_seconds() { return now_millis() / 1000; }
 }  // namespace
 
-AdminHandler::AdminHandler(Connection& session, Hub& hub, std::string secret, std::optional<Claims> claims,
+AdminHandler::AdminHandler(Connection& session, Hub& hub, std::string secret, std::optional<Principal> principal,
                            double auth_timeout_s, AdminInboundLimits limits)
-    : session_(session), hub_(hub), secret_(std::move(secret)), claims_(std::move(claims)),
+    : session_(session), hub_(hub), secret_(std::move(secret)), principal_(std::move(principal)),
       auth_timeout_s_(auth_timeout_s), inbound_(limits) {}
 
 void AdminHandler::on_open() {
     deadline_ = std::make_unique<net::steady_timer>(session_.shard_context().ioc);
-    if (claims_)
+    if (principal_)
         become_authenticated();
     else
         become_anonymous();
@@ -39,7 +39,7 @@ void AdminHandler::become_authenticated() {
     // At most a day ahead: a token may run to the year 9999, whose distance
     // in steady_clock nanoseconds overflows. on_deadline() re-arms until exp.
     constexpr std::int64_t day_ms = 24 * 3600 * 1000;
-    const std::int64_t left_ms = std::clamp<std::int64_t>(claims_->exp * 1000 - now_millis(), 0, day_ms);
+    const std::int64_t left_ms = std::clamp<std::int64_t>(principal_->expires_at * 1000 - now_millis(), 0, day_ms);
     arm_deadline(std::chrono::milliseconds(left_ms));
 }
 
@@ -60,17 +60,17 @@ void AdminHandler::arm_deadline(std::chrono::steady_clock::duration after) {
 }
 
 void AdminHandler::on_deadline() {
-    if (!claims_) {
+    if (!principal_) {
         reply_error(ErrorCode::unauthorized, "no auth message in time", nullptr);
         session_.close(close_code::auth_timeout, "authentication timeout", false);
         return;
     }
-    if (claims_->exp > now_seconds()) {  // the clock moved: not yet
+    if (principal_->expires_at > now_seconds()) {  // the clock moved: not yet
         become_authenticated();
         return;
     }
     // The token expired: say so at once, and close unless a fresh one comes.
-    claims_.reset();
+    principal_.reset();
     reply_error(ErrorCode::token_expired, "the token has expired; send a new one with auth", nullptr);
     become_anonymous();
 }
@@ -87,15 +87,15 @@ void AdminHandler::on_message(std::string_view text) {
         request_id = request_id_of(msg);
         auto type = msg.find("type");
         is_auth = type != msg.end() && type->is_string() && *type == "auth";
-        if (!claims_ && !is_auth)
+        if (!principal_ && !is_auth)
             throw Error{ErrorCode::unauthorized, "authenticate first: {\"type\":\"auth\",\"token\":...}"};
-        auto parsed = parse_admin_message(msg, claims_ ? claims_->sub : std::string(), limits_);
+        auto parsed = parse_admin_message(msg, principal_ ? principal_->name : std::string(), limits_);
         if (auto* auth = std::get_if<AuthMessage>(&parsed)) {
             authenticate(auth->token, request_id);
             return;
         }
-        if (claims_->exp <= now_seconds()) {  // before the deadline fired
-            claims_.reset();
+        if (principal_->expires_at <= now_seconds()) {  // before the deadline fired
+            principal_.reset();
             become_anonymous();
             throw Error{ErrorCode::token_expired, "the token has expired; send a new one with auth"};
         }
@@ -109,27 +109,27 @@ void AdminHandler::on_message(std::string_view text) {
 
 void AdminHandler::authenticate(const std::string& token, const nlohmann::json& request_id) {
     try {
-        claims_ = verify_token(token, secret_, now_seconds());
+        principal_ = verify_token(token, secret_, now_seconds()).principal();
         become_authenticated();
         failed_auths_ = 0;
         nlohmann::json reply{{"type", "authenticated"},
-                             {"sub", claims_->sub},
-                             {"role", claims_->role == Role::admin ? "admin" : "editor"},
-                             {"expires_at", format_iso8601(claims_->exp * 1000)}};
-        if (claims_->stories) reply["stories"] = *claims_->stories;
+                             {"sub", principal_->name},
+                             {"role", to_string(principal_->role)},
+                             {"expires_at", format_iso8601(principal_->expires_at * 1000)}};
+        if (principal_->stories) reply["stories"] = *principal_->stories;
         if (!request_id.is_null()) reply["request_id"] = request_id;
         session_.send_text(reply.dump());
     } catch (const Error&) {
         // A failed auth leaves the connection anonymous (a second auth that
         // fails does not keep the first one's rights).
-        if (claims_) become_anonymous();
-        claims_.reset();
+        if (principal_) become_anonymous();
+        principal_.reset();
         throw;  // answered and counted by on_message
     }
 }
 
 void AdminHandler::execute(Command command, const nlohmann::json& request_id) {
-    authorize(*claims_, command);
+    authorize(*principal_, command);
     // No early "unknown story" check here: commands apply in the order sent,
     // so a post_entry right behind its create_story must reach the store
     // after it (the rules there answer unknown_story when it is due).

@@ -27,8 +27,8 @@ struct AdminInboundLimits {
 
 class AdminHandler : public MessageHandler {
 public:
-    // `claims`: already verified from the Authorization header, if it had one.
-    AdminHandler(Connection& session, Hub& hub, std::string secret, std::optional<Claims> claims,
+    // `principal`: already verified from the Authorization header, if it had one.
+    AdminHandler(Connection& session, Hub& hub, std::string secret, std::optional<Principal> principal,
                  double auth_timeout_s, AdminInboundLimits limits);
 
     void on_open() override;
@@ -50,7 +50,7 @@ private:
     Connection& session_;
     Hub& hub_;
     std::string secret_;
-    std::optional<Claims> claims_;
+    std::optional<Principal> principal_;
     double auth_timeout_s_;
     int failed_auths_ = 0;
     std::unique_ptr<net::steady_timer> deadline_;

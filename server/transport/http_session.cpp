@@ -7,6 +7,7 @@
 #include "core/validation.hpp"
 #include "http/request_framing.hpp"
 #include "http/responses.hpp"
+#include "http/url.hpp"
 #include "transport/admin_handler.hpp"
 #include "transport/reader_handler.hpp"
 #include "transport/sse_session.hpp"
@@ -91,27 +92,25 @@ void HttpSession::route(http::request<http::string_body>&& req) {
     target_ = std::string(req.target());
     head_ = req.method() == http::verb::head;
     auto path = split_path(target_);
+    RouteMatch match = ctx_.api.router().match(req.method(), path);
 
-    if (websocket::is_upgrade(req) && path.size() == 1 && (path[0] == "ws")) return upgrade(std::move(req));
-    if (websocket::is_upgrade(req) && path.size() == 2 && path[0] == "admin" && path[1] == "ws")
+    // Routes whose connection the transport takes over (http/routes.cpp).
+    if (match.route && match.route->takeover == Takeover::websocket && websocket::is_upgrade(req))
         return upgrade(std::move(req));
-    if (req.method() == http::verb::get && path.size() == 3 && path[0] == "sse" && path[1] == "stories")
-        return start_sse(std::move(req), path[2]);
-    if (req.method() == http::verb::get && (target_ == "/ws" || target_ == "/admin/ws")) {
-        send(error_response(ErrorCode::bad_request, "this endpoint takes a WebSocket upgrade"));
-        return;
-    }
+    if (match.route && match.route->takeover == Takeover::event_stream)
+        return start_sse(std::move(req), match.params.at("story"));
 
     bool keep_alive = req.keep_alive();
     unsigned version = req.version();
     // The session lives until its response is written: HttpApi answers
     // exactly once, possibly from the reader or storage thread.
     ShardContext& shard = shard_;
-    ctx_.api.handle(req, [self = shared_from_this(), &shard, keep_alive, version](HttpResponse res) {
-        res.version(version);
-        res.keep_alive(keep_alive);
-        net::post(shard.ioc, [self, res = std::move(res)]() mutable { self->send(std::move(res)); });
-    });
+    ctx_.api.handle(std::move(req), std::move(path), std::move(match),
+                    [self = shared_from_this(), &shard, keep_alive, version](HttpResponse res) {
+                        res.version(version);
+                        res.keep_alive(keep_alive);
+                        net::post(shard.ioc, [self, res = std::move(res)]() mutable { self->send(std::move(res)); });
+                    });
 }
 
 void HttpSession::start_sse(http::request<http::string_body>&& req, const std::string& story) {
@@ -157,12 +156,12 @@ void HttpSession::start_sse(http::request<http::string_body>&& req, const std::s
 void HttpSession::upgrade(http::request<http::string_body>&& req) {
     const Config& cfg = ctx_.config;
     bool admin = req.target().starts_with("/admin");
-    std::optional<Claims> claims;
+    std::optional<Principal> principal;
     if (admin) {
         std::string token = bearer_token(req);
         if (!token.empty()) {
             try {
-                claims = verify_token(token, ctx_.secret, now_millis() / 1000);
+                principal = verify_token(token, ctx_.secret, now_millis() / 1000).principal();
             } catch (const Error& e) {
                 // A bad header token is refused before the upgrade: HTTP 401 with the code.
                 auto res = error_response(e.code, e.message);
@@ -190,7 +189,7 @@ void HttpSession::upgrade(http::request<http::string_body>&& req) {
         inbound.anonymous_message_bytes = cfg.max_reader_message_bytes;
         inbound.anonymous_per_s = cfg.reader_messages_per_s;
         inbound.anonymous_burst = cfg.reader_burst;
-        session->set_handler(std::make_unique<AdminHandler>(*session, ctx_.hub, ctx_.secret, std::move(claims),
+        session->set_handler(std::make_unique<AdminHandler>(*session, ctx_.hub, ctx_.secret, std::move(principal),
                                                             cfg.auth_timeout_s, inbound));
     }
     else

@@ -25,7 +25,7 @@ TEST_CASE("editor authentication: header - message - and every way to fail") {
         CHECK(e.create_story("par-entete")["type"] == "ack");
     }
     SECTION("token in an auth message") {
-        Editor e(server.port(), make_token("marie", "editor"), false);
+        Editor e(server.port(), make_token("marie", "admin"), false);
         CHECK(e.create_story("par-message")["type"] == "ack");
     }
     SECTION("a bad header token is refused before the upgrade with 401") {
@@ -113,7 +113,7 @@ TEST_CASE("update_entry with a stale expected_version gets version_conflict") {
     ServerProcess server;
     Editor alice(server.port(), make_token("alice", "editor"));
     Editor bob(server.port(), make_token("bob", "editor"));
-    alice.create_story("conflit");
+    Editor(server.port()).create_story("conflit");  // stories are an admin's to create
     json posted = alice.post("conflit", "v1");
     auto reader = follow(server.port(), "conflit");
     json upd = {{"type", "update_entry"}, {"story", "conflit"}, {"entry_id", posted["entry_id"]},

@@ -133,7 +133,11 @@ TEST_CASE("REST write errors: 400 401 403 404 413 415") {
     CHECK(huge.status == 413);
     CHECK(code_of(huge) == "too_large");
     CHECK(http_request(port, "GET", "/api/nope").status == 404);
-    CHECK(http_request(port, "PUT", "/api/stories/erreurs").status == 404);
+    // A path that exists, with a method it does not take: 405 and what it takes.
+    auto put = http_request(port, "PUT", "/api/stories/erreurs");
+    CHECK(put.status == 405);
+    CHECK(code_of(put) == "method_not_allowed");
+    CHECK(put.header("Allow") == "GET, HEAD, PATCH");
     CHECK(http_request(port, "GET", "/api/stories/Pas%20Valide").status == 400);
     CHECK(http_request(port, "GET", "/api/stories/erreurs/entries?limit=abc").status == 400);
     // Nothing was stored by any of them.

@@ -10,7 +10,7 @@ std::string make_token(const std::string& sub, const std::string& role, const st
                        long ttl_seconds) {
     Claims c;
     c.sub = sub;
-    c.role = role == "admin" ? Role::admin : Role::editor;
+    c.role = parse_role(role).value_or(Role::editor);
     std::int64_t now = now_millis() / 1000;
     c.exp = now + ttl_seconds;
     if (!stories.empty()) c.stories = stories;

@@ -1,0 +1,45 @@
+#pragma once
+// The HTTP handlers, by area; http/routes.cpp binds each to its route. One
+// file per area:
+//   ops_handlers.cpp    health, readiness, metrics
+//   page_handlers.cpp   server-rendered pages and static files
+//   read_handlers.cpp   the read API (/api/stories...)
+//   write_handlers.cpp  the editor commands over REST
+// A handler answers through req->respond exactly once; it may throw Error
+// before answering (the caller turns it into the error response).
+
+#include "http/http_context.hpp"
+#include "http/request.hpp"
+
+namespace liveblog::handlers {
+
+// ops_handlers.cpp
+void healthz(HttpContext& ctx, const RequestPtr& req);
+void readyz(HttpContext& ctx, const RequestPtr& req);
+void metrics(HttpContext& ctx, const RequestPtr& req);
+void cors_preflight(HttpContext& ctx, const RequestPtr& req);
+
+// page_handlers.cpp
+void story_list_page(HttpContext& ctx, const RequestPtr& req);
+void story_page(HttpContext& ctx, const RequestPtr& req);
+void console_page(HttpContext& ctx, const RequestPtr& req);
+void static_file(HttpContext& ctx, const RequestPtr& req);
+void favicon(HttpContext& ctx, const RequestPtr& req);
+void websocket_only(HttpContext& ctx, const RequestPtr& req);
+
+// read_handlers.cpp
+void list_stories(HttpContext& ctx, const RequestPtr& req);
+void get_story(HttpContext& ctx, const RequestPtr& req);
+void list_entries(HttpContext& ctx, const RequestPtr& req);
+void story_events(HttpContext& ctx, const RequestPtr& req);
+
+// write_handlers.cpp
+void create_story(HttpContext& ctx, const RequestPtr& req);
+void update_story(HttpContext& ctx, const RequestPtr& req);
+void post_entry(HttpContext& ctx, const RequestPtr& req);
+void update_entry(HttpContext& ctx, const RequestPtr& req);
+void delete_entry(HttpContext& ctx, const RequestPtr& req);
+void pin_entry(HttpContext& ctx, const RequestPtr& req);
+void unpin_entry(HttpContext& ctx, const RequestPtr& req);
+
+}  // namespace liveblog::handlers

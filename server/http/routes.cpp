@@ -1,0 +1,63 @@
+// Every HTTP route of the server, in one table: method, path, who may call
+// it, what answers it. docs/protocol.md ("HTTP") lists the same table; keep
+// them in step (tests/integration/http_api_test checks each route answers).
+//
+// Access is checked before the handler runs (http_api.cpp); what a signed-in
+// principal may do beyond that (role, story scope) is core/authorization's.
+
+#include "http/routes.hpp"
+
+#include "http/handlers.hpp"
+
+namespace liveblog {
+
+namespace http = boost::beast::http;
+
+Router build_routes(HttpContext& ctx) {
+    using http::verb;
+    using A = Access;
+    using T = Takeover;
+    // A handler bound to the shared context.
+    const auto h = [&ctx](void (*fn)(HttpContext&, const RequestPtr&)) {
+        return [&ctx, fn](const RequestPtr& req) { fn(ctx, req); };
+    };
+
+    Router r;
+    // ---- readers ----
+    r.add({verb::get, "/", A::anyone, h(handlers::story_list_page), T::none, "HTML list of the stories"});
+    r.add({verb::get, "/stories/{story}", A::anyone, h(handlers::story_page), T::none, "server-rendered story page"});
+    r.add({verb::get, "/ws", A::anyone, h(handlers::websocket_only), T::websocket, "readers' WebSocket"});
+    r.add({verb::get, "/sse/stories/{story}", A::anyone, nullptr, T::event_stream, "the reader feed as Server-Sent Events"});
+    r.add({verb::get, "/api/stories", A::anyone, h(handlers::list_stories), T::none, "every story"});
+    r.add({verb::get, "/api/stories/{story}", A::anyone, h(handlers::get_story), T::none, "one story"});
+    r.add({verb::get, "/api/stories/{story}/entries", A::anyone, h(handlers::list_entries), T::none, "a page of entries"});
+    r.add({verb::get, "/api/stories/{story}/events", A::anyone, h(handlers::story_events), T::none,
+           "the catch-up from a resume point"});
+    r.add({verb::options, "/api/{path...}", A::anyone, h(handlers::cors_preflight), T::none, "CORS preflight"});
+
+    // ---- editors ----
+    // /admin/ws authenticates in its own protocol (header or `auth` message).
+    r.add({verb::get, "/admin/ws", A::anyone, h(handlers::websocket_only), T::websocket, "editors' WebSocket"});
+    r.add({verb::get, "/editor", A::anyone, h(handlers::console_page), T::none, "the console"});
+    r.add({verb::post, "/api/stories", A::signed_in, h(handlers::create_story), T::none, "create_story"});
+    r.add({verb::patch, "/api/stories/{story}", A::signed_in, h(handlers::update_story), T::none, "update_story"});
+    r.add({verb::post, "/api/stories/{story}/entries", A::signed_in, h(handlers::post_entry), T::none, "post_entry"});
+    r.add({verb::patch, "/api/stories/{story}/entries/{entry}", A::signed_in, h(handlers::update_entry), T::none,
+           "update_entry"});
+    r.add({verb::delete_, "/api/stories/{story}/entries/{entry}", A::signed_in, h(handlers::delete_entry), T::none,
+           "delete_entry"});
+    r.add({verb::post, "/api/stories/{story}/entries/{entry}/pin", A::signed_in, h(handlers::pin_entry), T::none,
+           "pin_entry"});
+    r.add({verb::delete_, "/api/stories/{story}/entries/{entry}/pin", A::signed_in, h(handlers::unpin_entry),
+           T::none, "unpin_entry"});
+
+    // ---- files and operations ----
+    r.add({verb::get, "/static/{path...}", A::anyone, h(handlers::static_file), T::none, "static files"});
+    r.add({verb::get, "/favicon.ico", A::anyone, h(handlers::favicon), T::none, "204, no icon"});
+    r.add({verb::get, "/healthz", A::anyone, h(handlers::healthz), T::none, "liveness"});
+    r.add({verb::get, "/readyz", A::anyone, h(handlers::readyz), T::none, "readiness"});
+    r.add({verb::get, "/metrics", A::anyone, h(handlers::metrics), T::none, "Prometheus metrics"});
+    return r;
+}
+
+}  // namespace liveblog
