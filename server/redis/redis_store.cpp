@@ -7,234 +7,14 @@
 #include <thread>
 #include <utility>
 
+#include <openssl/sha.h>
+
 #include "redis/redis_codec.hpp"
+#include "redis/redis_scripts.hpp"
 
 namespace liveblog {
 
 namespace {
-
-// ---------------------------------------------------------------------------
-// Scripts
-// ---------------------------------------------------------------------------
-
-// The commit. The key layout is the one in redis_store.hpp.
-constexpr const char* kCommitScript = R"lua(#!lua
--- RedisStore's commit: checks, then writes and publishes all, or nothing.
--- ARGV[1] key prefix P; ARGV[2] the transaction (JSON, below); ARGV[3] stream
--- retention (XADD MAXLEN ~); ARGV[4] idempotency key TTL in seconds.
--- Transaction:
---   stories_read  [{id, seq?}]               seq absent: the story was absent
---   entries_read  [{story, id, version?}]    version absent: the entry was absent
---   keys_read     [{story, key, entry?}]     entry: the id the key named, if any
---   stories       [{id, json}]               one per story
---   entries       [{story, id, json, created_seq, modified_seq, deleted, pinned, key}]
---                                            one per (story, id); key "" for none
---   events        [{story, seq, json}]       in the order they were appended
--- The seqs to write are decimal strings, passed to Redis as they are (Lua
--- would print big numbers with lost digits); the seq and version to check are
--- JSON numbers, compared with the same field decoded from the stored JSON.
--- Returns "ok" (written and published), "conflict" (something read has
--- changed since: nothing written) or why a constraint failed (nothing written).
--- Every check runs before the first write: Redis does not undo the writes of
--- a script that fails part-way.
-
-local P = ARGV[1]
-local txn = cjson.decode(ARGV[2])
-local retention = ARGV[3]
-local ttl = ARGV[4]
-
-local function story_key(story) return P .. 's:' .. story end
-local function part_key(story, part) return P .. 's:' .. story .. ':' .. part end
-local function idem_key(story, key) return P .. 's:' .. story .. ':idem:' .. key end
-
--- A field of a stored JSON value; nil when there is no value (GET gives false).
-local function stored_field(raw, field)
-  if not raw then return nil end
-  return cjson.decode(raw)[field]
-end
-
--- a > b for decimal strings without leading zeros, exactly.
-local function seq_greater(a, b)
-  if #a ~= #b then return #a > #b end
-  return a > b
-end
-
--- 1. Nothing this transaction read has changed.
-for _, r in ipairs(txn.stories_read) do
-  if stored_field(redis.call('GET', story_key(r.id)), 'seq') ~= r.seq then return 'conflict' end
-end
-for _, r in ipairs(txn.entries_read) do
-  local raw = redis.call('HGET', part_key(r.story, 'entries'), r.id)
-  if stored_field(raw, 'version') ~= r.version then return 'conflict' end
-end
-for _, r in ipairs(txn.keys_read) do
-  if (redis.call('GET', idem_key(r.story, r.key)) or nil) ~= r.entry then return 'conflict' end
-end
-
--- 2. The constraints hold in the state the commit leaves.
-local saved_stories = {}
-for _, s in ipairs(txn.stories) do saved_stories[s.id] = true end
-local function story_exists(story)
-  return saved_stories[story] or redis.call('EXISTS', story_key(story)) == 1
-end
-
-local saved_entries = {}  -- story -> id -> true
-for _, e in ipairs(txn.entries) do
-  saved_entries[e.story] = saved_entries[e.story] or {}
-  saved_entries[e.story][e.id] = true
-end
--- Whether `holder`, a committed entry named by an index, keeps its claim
--- against e: it does unless it is e or this commit replaces it (the saved
--- entries are checked among themselves below).
-local function other_committed(e, holder)
-  return holder ~= e.id and not saved_entries[e.story][holder]
-end
-
--- Among the saved entries: story -> value -> id. False when another saved
--- entry of the story claimed the same value.
-local claimed = {seq = {}, key = {}}
-local function claim(kind, e, value)
-  local by_story = claimed[kind][e.story] or {}
-  claimed[kind][e.story] = by_story
-  if by_story[value] then return false end
-  by_story[value] = e.id
-  return true
-end
-
-for _, e in ipairs(txn.entries) do
-  if not story_exists(e.story) then
-    return "entry '" .. e.id .. "' saved for unknown story '" .. e.story .. "'"
-  end
-  local seq_taken = not claim('seq', e, e.created_seq)
-  for _, holder in ipairs(redis.call('ZRANGEBYSCORE', part_key(e.story, 'created'), e.created_seq, e.created_seq)) do
-    seq_taken = seq_taken or other_committed(e, holder)
-  end
-  if seq_taken then
-    return 'created_seq ' .. e.created_seq .. " already used in story '" .. e.story .. "'"
-  end
-  if e.key ~= '' then
-    local key_taken = not claim('key', e, e.key)
-    local holder = redis.call('GET', idem_key(e.story, e.key))
-    -- The key may outlive a change of its entry's key: only a holder that
-    -- still has it counts.
-    if holder and other_committed(e, holder) then
-      local raw = redis.call('HGET', part_key(e.story, 'entries'), holder)
-      key_taken = key_taken or stored_field(raw, 'idempotency_key') == e.key
-    end
-    if key_taken then return "idempotency key already used in story '" .. e.story .. "'" end
-  end
-end
-
-local last_event = {}  -- story -> seq of its latest event so far, decimal string
-for _, ev in ipairs(txn.events) do
-  if not story_exists(ev.story) then
-    return 'event ' .. ev.seq .. " appended for unknown story '" .. ev.story .. "'"
-  end
-  local last = last_event[ev.story]
-  if not last then
-    local top = redis.call('XREVRANGE', part_key(ev.story, 'events'), '+', '-', 'COUNT', 1)[1]
-    last = top and string.match(top[1], '^%d+') or '0'
-  end
-  if not seq_greater(ev.seq, last) then
-    return 'event ' .. ev.seq .. " of story '" .. ev.story .. "' is not after its event " .. last
-  end
-  last_event[ev.story] = ev.seq
-end
-
--- 3. Write, then publish.
-for _, s in ipairs(txn.stories) do
-  redis.call('SADD', P .. 'stories', s.id)
-  redis.call('SET', story_key(s.id), s.json)
-end
-for _, e in ipairs(txn.entries) do
-  redis.call('HSET', part_key(e.story, 'entries'), e.id, e.json)
-  redis.call('ZADD', part_key(e.story, 'created'), e.created_seq, e.id)
-  redis.call('ZADD', part_key(e.story, 'modified'), e.modified_seq, e.id)
-  if e.deleted then
-    redis.call('ZREM', part_key(e.story, 'live'), e.id)
-  else
-    redis.call('ZADD', part_key(e.story, 'live'), e.created_seq, e.id)
-  end
-  if e.pinned and not e.deleted then
-    redis.call('ZADD', part_key(e.story, 'pinned'), e.created_seq, e.id)
-  else
-    redis.call('ZREM', part_key(e.story, 'pinned'), e.id)
-  end
-  -- Set once, when the key first names this entry: it is remembered for the
-  -- TTL after the post, however often the entry changes later.
-  if e.key ~= '' and redis.call('GET', idem_key(e.story, e.key)) ~= e.id then
-    redis.call('SET', idem_key(e.story, e.key), e.id, 'EX', ttl)
-  end
-end
-for _, ev in ipairs(txn.events) do
-  redis.call('XADD', part_key(ev.story, 'events'), 'MAXLEN', '~', retention, ev.seq .. '-0', 'e', ev.json)
-end
-for _, ev in ipairs(txn.events) do
-  redis.call('PUBLISH', P .. 'events:' .. ev.story, ev.json)
-end
-for _, s in ipairs(txn.stories) do
-  redis.call('PUBLISH', P .. 'stories', s.json)
-end
-return 'ok'
-)lua";
-
-// The reads that take more than one command, each in one consistent view.
-constexpr const char* kReadScript = R"lua(#!lua flags=no-writes
--- RedisStore's multi-command reads. ARGV[1] key prefix; ARGV[2] the read;
--- then its arguments. Bounds and counts are made by the caller and passed to
--- Redis as they are.
---   stories                          -> [story JSON] (any order)
---   page     story bound count       -> [entry JSON]: live entries with
---                                       created_seq below bound ("+inf" or "(N"),
---                                       newest first, at most count
---   snapshot story count pinned      -> nil if no such story, else
---                                       [story JSON, page from the newest,
---                                        pinned entries newest first, at most pinned]
---   changed  story bound count       -> [entry JSON]: entries with modified_seq
---                                       after bound ("(N"), ascending, at most count
-
-local P, read = ARGV[1], ARGV[2]
-
-local function part_key(story, part) return P .. 's:' .. story .. ':' .. part end
-
--- Indexes and values are written together by the commit; a miss is corruption.
-local function must(value, what)
-  if not value then error('RedisStore data is inconsistent: ' .. what .. ' is missing') end
-  return value
-end
-
-local function entries(story, ids)
-  local out = {}
-  for i, id in ipairs(ids) do
-    out[i] = must(redis.call('HGET', part_key(story, 'entries'), id), "entry '" .. id .. "' of '" .. story .. "'")
-  end
-  return out
-end
-
-local function newest_live(story, bound, count)
-  return entries(story, redis.call('ZREVRANGEBYSCORE', part_key(story, 'live'), bound, '-inf', 'LIMIT', 0, count))
-end
-
-if read == 'stories' then
-  local out = {}
-  for i, id in ipairs(redis.call('SMEMBERS', P .. 'stories')) do
-    out[i] = must(redis.call('GET', P .. 's:' .. id), "story '" .. id .. "'")
-  end
-  return out
-elseif read == 'page' then
-  return newest_live(ARGV[3], ARGV[4], ARGV[5])
-elseif read == 'snapshot' then
-  local story = ARGV[3]
-  local raw = redis.call('GET', P .. 's:' .. story)
-  if not raw then return false end
-  local pinned = redis.call('ZREVRANGEBYSCORE', part_key(story, 'pinned'), '+inf', '-inf', 'LIMIT', 0, ARGV[5])
-  return {raw, newest_live(story, '+inf', ARGV[4]), entries(story, pinned)}
-elseif read == 'changed' then
-  local story = ARGV[3]
-  return entries(story, redis.call('ZRANGEBYSCORE', part_key(story, 'modified'), ARGV[4], '+inf', 'LIMIT', 0, ARGV[5]))
-end
-error('unknown RedisStore read ' .. read)
-)lua";
 
 // Option bounds: what XADD MAXLEN (a signed 64-bit count) and SET EX (a
 // time in ms, signed 64-bit, from now) accept, with room to spare.
@@ -254,6 +34,20 @@ std::string idempotency_key(const std::string& prefix, const std::string& story,
 }
 std::string events_key(const std::string& prefix, const std::string& story) {
     return story_key(prefix, story) + ":events";
+}
+std::string record_key(const std::string& prefix, const std::string& collection) { return prefix + "r:" + collection; }
+
+// What the commit script compares with redis.sha1hex of the stored body.
+std::string sha1_hex(const std::string& text) {
+    unsigned char digest[SHA_DIGEST_LENGTH];
+    SHA1(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+    static const char* hex = "0123456789abcdef";
+    std::string out;
+    for (unsigned char b : digest) {
+        out += hex[b >> 4];
+        out += hex[b & 15];
+    }
+    return out;
 }
 
 // ---------------------------------------------------------------------------
@@ -430,6 +224,29 @@ public:
                            stored_text(redis::event_to_json(event), "event " + std::to_string(event.seq))});
     }
 
+    std::optional<Record> load_record(const std::string& collection, const std::string& key) override {
+        if (auto* changed = record_changes_.find(collection, key)) return *changed;
+        return remembered(records_read_, {collection, key}, [&]() -> std::optional<Record> {
+            auto body = fetch({"HGET", record_key(prefix_, collection), key});
+            if (!body) return std::nullopt;
+            auto group = fetch({"HGET", record_key(prefix_, collection) + ":grp", key});
+            return Record{key, group.value_or(""), *body};
+        });
+    }
+
+    void save_record(const std::string& collection, const Record& record) override {
+        guarded([&] {
+            check_record(collection, record);
+            // The payload is JSON: a body that is not UTF-8 fails here, recorded.
+            (void)stored_text(nlohmann::json(record.body), "record '" + record.key + "'");
+        });
+        record_changes_.save(collection, record);
+    }
+
+    void delete_record(const std::string& collection, const std::string& key) override {
+        record_changes_.erase(collection, key);
+    }
+
     // The first failure, if any load or save failed.
     const std::optional<std::string>& failure() const { return failure_; }
 
@@ -471,9 +288,24 @@ public:
         json events = json::array();
         for (const auto& e : events_)
             events.push_back({{"story", e.story}, {"seq", std::to_string(e.seq)}, {"json", e.text}});
+        json records_read = json::array();
+        for (const auto& [key, record] : records_read_) {
+            json r{{"c", key.first}, {"k", key.second}};
+            if (record) r["sha"] = sha1_hex(record->body);
+            records_read.push_back(std::move(r));
+        }
+        json records = json::array(), records_deleted = json::array();
+        for (const auto& [key, record] : record_changes_.all()) {
+            if (record)
+                records.push_back({{"c", key.first}, {"k", key.second}, {"g", record->group}, {"b", record->body}});
+            else
+                records_deleted.push_back({{"c", key.first}, {"k", key.second}});
+        }
         return json{{"stories_read", std::move(stories_read)}, {"entries_read", std::move(entries_read)},
                     {"keys_read", std::move(keys_read)},       {"stories", std::move(stories)},
-                    {"entries", std::move(entries)},           {"events", std::move(events)}}
+                    {"entries", std::move(entries)},           {"events", std::move(events)},
+                    {"records_read", std::move(records_read)}, {"records", std::move(records)},
+                    {"records_deleted", std::move(records_deleted)}}
             .dump();
     }
 
@@ -536,6 +368,8 @@ private:
     std::map<std::string, std::optional<Story>> stories_read_;
     std::map<StoryAndId, std::optional<Entry>> entries_read_;
     std::map<StoryAndId, std::optional<std::string>> keys_read_;  // (story, key) -> entry id
+    std::map<RecordChanges::Key, std::optional<Record>> records_read_;
+    RecordChanges record_changes_;
 
     std::map<std::string, SavedStory> stories_saved_;
     std::map<StoryAndId, SavedEntry> entries_saved_;
@@ -551,10 +385,10 @@ RedisStore::RedisStore(redis::Endpoint endpoint, std::string key_prefix, Options
     : prefix_(std::move(key_prefix)),
       options_(options),
       writer_(std::make_unique<redis::Connection>(endpoint, options.timeout)),
-      commit_script_(std::make_unique<Script>(kCommitScript)),
+      commit_script_(std::make_unique<Script>(redis_scripts::kCommitScript)),
       backoff_random_(std::random_device{}()),
       reader_(std::make_unique<redis::Connection>(endpoint, options.timeout)),
-      read_script_(std::make_unique<Script>(kReadScript)) {
+      read_script_(std::make_unique<Script>(redis_scripts::kReadScript)) {
     // Checked here because Redis would refuse them only at XADD or SET time,
     // half-way through a commit script.
     if (options_.stream_retention < 1 || options_.stream_retention > kMaxStreamRetention)
@@ -668,6 +502,35 @@ std::vector<Entry> RedisStore::changed_since(const std::string& story, Seq since
         return read_script_->run(c, {prefix_, "changed", story, "(" + std::to_string(since), count_plus_one(limit)});
     });
     return entries_from(reply, "a changed_since read");
+}
+
+std::optional<Record> RedisStore::record(const std::string& collection, const std::string& key) {
+    Value reply = read([&](redis::Connection& c) { return read_script_->run(c, {prefix_, "record", collection, key}); });
+    if (reply.is_nil()) return std::nullopt;
+    if (array_reply(reply, "a record read").size() != 2 || reply[0].type != Value::Type::string ||
+        reply[1].type != Value::Type::string)
+        unexpected_reply("a record read");
+    return Record{key, reply[1].str, reply[0].str};
+}
+
+std::vector<Record> RedisStore::records(const RecordQuery& q) {
+    std::vector<Record> out;
+    if (q.limit == 0) return out;
+    // ZRANGEBYLEX bounds: "(" + key is exclusive; "-" and "+" the ends.
+    std::string from = q.after.empty() || q.descending ? "-" : "(" + q.after;
+    std::string to = q.after.empty() || !q.descending ? "+" : "(" + q.after;
+    Value reply = read([&](redis::Connection& c) {
+        return read_script_->run(c, {prefix_, "records", q.collection, q.group, from, to, q.descending ? "1" : "0",
+                                     clamped_count(q.limit)});
+    });
+    const Value& items = array_reply(reply, "a records read");
+    if (items.size() % 3 != 0) unexpected_reply("a records read");
+    for (std::size_t i = 0; i < items.size(); i += 3) {
+        if (items[i].type != Value::Type::string || items[i + 2].type != Value::Type::string)
+            unexpected_reply("a records read");
+        out.push_back(Record{items[i].str, items[i + 1].str, items[i + 2].str});
+    }
+    return out;
 }
 
 bool RedisStore::healthy() {

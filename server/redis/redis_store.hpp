@@ -11,6 +11,9 @@
 //   P"s:{id}:modified"      ZSET    modified_seq -> id, every entry
 //   P"s:{id}:created"       ZSET    created_seq -> id, every entry (keeps created_seq unique)
 //   P"s:{id}:idem:{key}"    STRING  entry id made with this idempotency key; expires
+//   P"r:{c}"                HASH    record key -> body, for collection c (store.hpp "Record")
+//   P"r:{c}:grp"            HASH    record key -> its group
+//   P"r:{c}:g:{group}"      ZSET    keys of the group's records, all at score 0 (lexical order)
 //   P"s:{id}:events"        STREAM  one item per event, ID "<seq>-0", field "e" = event;
 //                                   trimmed to about stream_retention items
 // Channels, published by every commit, in this order:
@@ -58,6 +61,7 @@
 #include <string>
 
 #include "redis/redis_client.hpp"
+#include "store/record_table.hpp"
 #include "store/store.hpp"
 
 namespace liveblog {
@@ -87,6 +91,8 @@ public:
     std::optional<StorySnapshot> snapshot(const std::string& story, std::size_t limit,
                                           std::size_t pinned_limit) override;
     std::vector<Entry> changed_since(const std::string& story, Seq since, std::size_t limit) override;
+    std::optional<Record> record(const std::string& collection, const std::string& key) override;
+    std::vector<Record> records(const RecordQuery& query) override;
     bool healthy() override;
 
     // The story's events with seq > since, oldest first, at most `limit`,

@@ -86,6 +86,26 @@ public:
         entries_[{entry.story, entry.id}] = entry;
     }
 
+    std::optional<Record> load_record(const std::string& collection, const std::string& key) override {
+        if (auto* changed = record_changes_.find(collection, key)) return *changed;
+        if (const Record* r = store_.records_.find(collection, key)) return *r;
+        return std::nullopt;
+    }
+
+    void save_record(const std::string& collection, const Record& record) override {
+        try {
+            check_record(collection, record);
+        } catch (const StoreFailure& ex) {
+            failure_ = ex.what();
+            throw;
+        }
+        record_changes_.save(collection, record);
+    }
+
+    void delete_record(const std::string& collection, const std::string& key) override {
+        record_changes_.erase(collection, key);
+    }
+
     // The first failed save, if any: write() then applies nothing even if fn
     // swallowed the exception, as the SQLite store must.
     const std::optional<std::string>& failure() const { return failure_; }
@@ -95,6 +115,12 @@ public:
     void apply() {
         for (auto& [id, story] : stories_) store_.stories_[id].story = std::move(story);
         for (auto& [key, entry] : entries_) store_.stories_.at(key.first).put(entry);
+        for (auto& [key, record] : record_changes_.all()) {
+            if (record)
+                store_.records_.put(key.first, *record);
+            else
+                store_.records_.erase(key.first, key.second);
+        }
     }
 
 private:
@@ -148,6 +174,7 @@ private:
     MemoryStore& store_;
     std::map<std::string, Story> stories_;
     std::map<std::pair<std::string, std::string>, Entry> entries_;  // by (story, entry id)
+    RecordChanges record_changes_;
     std::optional<std::string> failure_;
 };
 
@@ -226,6 +253,17 @@ std::vector<Entry> MemoryStore::changed_since(const std::string& story, Seq sinc
          m != rec.by_modified_seq.end() && out.size() <= limit; ++m)
         out.push_back(rec.entries.at(m->second));
     return out;
+}
+
+std::optional<Record> MemoryStore::record(const std::string& collection, const std::string& key) {
+    std::shared_lock lock(data_mutex_);
+    if (const Record* r = records_.find(collection, key)) return *r;
+    return std::nullopt;
+}
+
+std::vector<Record> MemoryStore::records(const RecordQuery& query) {
+    std::shared_lock lock(data_mutex_);
+    return records_.query(query);
 }
 
 }  // namespace liveblog

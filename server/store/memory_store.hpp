@@ -16,6 +16,7 @@
 #include <shared_mutex>
 #include <utility>
 
+#include "store/record_table.hpp"
 #include "store/store.hpp"
 
 namespace liveblog {
@@ -34,6 +35,8 @@ public:
     std::optional<StorySnapshot> snapshot(const std::string& story, std::size_t limit,
                                           std::size_t pinned_limit) override;
     std::vector<Entry> changed_since(const std::string& story, Seq since, std::size_t limit) override;
+    std::optional<Record> record(const std::string& collection, const std::string& key) override;
+    std::vector<Record> records(const RecordQuery& query) override;
     bool healthy() override { return true; }
 
     // Test hook: the next write runs fn, then throws StoreFailure and applies
@@ -68,6 +71,7 @@ private:
     std::mutex write_mutex_;
     std::shared_mutex data_mutex_;
     std::map<std::string, StoryRecord> stories_;
+    RecordTable records_;
     std::atomic<bool> fail_next_write_{false};
 };
 

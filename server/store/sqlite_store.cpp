@@ -10,7 +10,11 @@
 
 #include <sqlite3.h>
 
+#include "store/sqlite_api.hpp"
+
 namespace liveblog {
+
+using namespace sqlite;
 
 namespace {
 
@@ -62,6 +66,18 @@ constexpr const char* kMigrations[] = {
         CREATE INDEX entries_pinned ON entries (story, created_seq)
             WHERE pinned = 1 AND deleted = 0;
     )sql",
+    // 1 -> 2: records (accounts, sessions, API tokens, revisions, audit...).
+    R"sql(
+        CREATE TABLE records (
+            collection TEXT NOT NULL,
+            key        TEXT NOT NULL,
+            grp        TEXT NOT NULL,
+            body       TEXT NOT NULL,
+            PRIMARY KEY (collection, key)
+        ) STRICT, WITHOUT ROWID;
+
+        CREATE INDEX records_by_group ON records (collection, grp, key);
+    )sql",
 };
 static_assert(std::size(kMigrations) == SqliteStore::schema_version,
               "one migration step per schema version");
@@ -102,157 +118,21 @@ constexpr const char* kSelectPinned =
 constexpr const char* kSelectChanged =
     "SELECT " LIVEBLOG_ENTRY_COLUMNS " FROM entries WHERE story = ?1 AND modified_seq > ?2 "
     "ORDER BY modified_seq ASC LIMIT ?3";
+constexpr const char* kSelectRecord = "SELECT key, grp, body FROM records WHERE collection = ?1 AND key = ?2";
+constexpr const char* kUpsertRecord =
+    "INSERT INTO records (collection, key, grp, body) VALUES (?1, ?2, ?3, ?4) "
+    "ON CONFLICT (collection, key) DO UPDATE SET grp = excluded.grp, body = excluded.body";
+constexpr const char* kDeleteRecord = "DELETE FROM records WHERE collection = ?1 AND key = ?2";
+constexpr const char* kSelectRecordsAfter =
+    "SELECT key, grp, body FROM records WHERE collection = ?1 AND grp = ?2 AND key > ?3 ORDER BY key LIMIT ?4";
+constexpr const char* kSelectRecordsBefore =
+    "SELECT key, grp, body FROM records WHERE collection = ?1 AND grp = ?2 AND key < ?3 ORDER BY key DESC LIMIT ?4";
+constexpr const char* kSelectRecordsLast =
+    "SELECT key, grp, body FROM records WHERE collection = ?1 AND grp = ?2 ORDER BY key DESC LIMIT ?3";
 constexpr const char* kHealthCheck = "SELECT count(*) FROM (SELECT 1 FROM stories LIMIT 1)";
 
 #undef LIVEBLOG_STORY_COLUMNS
 #undef LIVEBLOG_ENTRY_COLUMNS
-
-// ---------------------------------------------------------------------------
-// SQLite C API, wrapped
-// ---------------------------------------------------------------------------
-
-[[noreturn]] void fail(sqlite3* db, std::string_view what) {
-    throw StoreFailure("sqlite: " + std::string(what) + ": " + sqlite3_errmsg(db) + " (code " +
-                       std::to_string(sqlite3_extended_errcode(db)) + ")");
-}
-
-void exec(sqlite3* db, const std::string& sql) {
-    char* err = nullptr;
-    int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-    if (rc == SQLITE_OK) return;
-    std::string msg = err ? err : sqlite3_errstr(rc);
-    sqlite3_free(err);
-    throw StoreFailure("sqlite: " + sql.substr(0, 40) + ": " + msg + " (code " + std::to_string(rc) + ")");
-}
-
-// Ends the connection's transaction, if one is open, keeping nothing.
-// Errors are ignored: the caller is already failing, and if the transaction
-// survives the next BEGIN reports it.
-void rollback_quietly(sqlite3* db) {
-    if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-}
-
-struct DbClose {
-    // close_v2: the handle goes once its last statement is finalized, whatever
-    // the order of destruction.
-    void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-};
-using DbHandle = std::unique_ptr<sqlite3, DbClose>;
-
-// Seqs and limits are unsigned in C++ and signed 64-bit in SQLite; values past
-// INT64_MAX are clamped rather than wrapped to negative.
-std::int64_t to_db(std::uint64_t v) {
-    return static_cast<std::int64_t>(std::min<std::uint64_t>(v, std::numeric_limits<std::int64_t>::max()));
-}
-// LIMIT for "limit rows and one more".
-std::int64_t limit_plus_one(std::size_t limit) {
-    return to_db(std::min<std::uint64_t>(limit, std::numeric_limits<std::int64_t>::max() - 1)) + 1;
-}
-
-class Statement {
-public:
-    Statement(sqlite3* db, const char* sql) : db_(db) {
-        if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr) != SQLITE_OK)
-            fail(db, std::string("prepare ") + sql);
-    }
-    ~Statement() { sqlite3_finalize(stmt_); }
-    Statement(const Statement&) = delete;
-    Statement& operator=(const Statement&) = delete;
-
-    sqlite3* db() const { return db_; }
-    sqlite3_stmt* get() const { return stmt_; }
-
-private:
-    sqlite3* db_;
-    sqlite3_stmt* stmt_ = nullptr;
-};
-
-// One use of a Statement. Resets it on destruction, so a statement never
-// holds a read snapshot or a lock past its use.
-class Query {
-public:
-    explicit Query(Statement& s) : s_(s) {}
-    ~Query() {
-        sqlite3_reset(s_.get());
-        sqlite3_clear_bindings(s_.get());
-    }
-    Query(const Query&) = delete;
-    Query& operator=(const Query&) = delete;
-
-    Query& bind(int i, std::int64_t v) { return check(sqlite3_bind_int64(s_.get(), i, v)); }
-    Query& bind(int i, bool v) { return bind(i, std::int64_t{v ? 1 : 0}); }
-    Query& bind(int i, const std::string& v) {
-        return check(sqlite3_bind_text(s_.get(), i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
-    }
-    Query& bind(int i, const std::optional<std::string>& v) {
-        return v ? bind(i, *v) : check(sqlite3_bind_null(s_.get(), i));
-    }
-
-    // True when a row is ready; false when the statement is done.
-    bool step() {
-        int rc = sqlite3_step(s_.get());
-        if (rc == SQLITE_ROW) return true;
-        if (rc == SQLITE_DONE) return false;
-        fail(s_.db(), std::string("step ") + sqlite3_sql(s_.get()));
-    }
-
-    bool is_null(int col) const { return sqlite3_column_type(s_.get(), col) == SQLITE_NULL; }
-    std::int64_t integer(int col) const { return sqlite3_column_int64(s_.get(), col); }
-    Seq seq(int col) const { return static_cast<Seq>(std::max<std::int64_t>(integer(col), 0)); }
-    bool boolean(int col) const { return integer(col) != 0; }
-    std::string text(int col) const {
-        const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_.get(), col));
-        return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_.get(), col))) : std::string();
-    }
-
-private:
-    Query& check(int rc) {
-        if (rc != SQLITE_OK) fail(s_.db(), "bind");
-        return *this;
-    }
-
-    Statement& s_;
-};
-
-int user_version(sqlite3* db) {
-    Statement s(db, "PRAGMA user_version");
-    Query q(s);
-    if (!q.step()) fail(db, "read user_version");
-    return static_cast<int>(q.integer(0));
-}
-
-// Brings the schema up to schema_version, all steps in one transaction.
-void migrate(sqlite3* db, const std::string& path) {
-    auto check = [&](int version) {
-        if (version > SqliteStore::schema_version)
-            throw StoreFailure("'" + path + "' has schema version " + std::to_string(version) +
-                               ", newer than this build understands (" +
-                               std::to_string(SqliteStore::schema_version) +
-                               "); run a newer liveblog or use another file");
-        if (version < 0) throw StoreFailure("'" + path + "' has a negative schema version; not a liveblog store");
-    };
-    int version = user_version(db);
-    check(version);
-    if (version == SqliteStore::schema_version) return;
-    exec(db, "BEGIN IMMEDIATE");
-    try {
-        version = user_version(db);  // another process may have migrated it meanwhile
-        check(version);
-        for (; version < SqliteStore::schema_version; ++version)
-            exec(db, kMigrations[version]);
-        exec(db, "PRAGMA user_version = " + std::to_string(SqliteStore::schema_version));
-        exec(db, "COMMIT");
-    } catch (...) {
-        rollback_quietly(db);
-        throw;
-    }
-}
-
-std::string pragma_text(sqlite3* db, const char* sql) {
-    Statement s(db, sql);
-    Query q(s);
-    return q.step() ? q.text(0) : std::string();
-}
 
 // ---------------------------------------------------------------------------
 // Rows
@@ -297,6 +177,8 @@ Entry read_entry(const Query& q) {
     if (!q.is_null(13)) e.idempotency_key = q.text(13);
     return e;
 }
+
+Record read_record(const Query& q) { return Record{q.text(0), q.text(1), q.text(2)}; }
 
 }  // namespace
 
@@ -392,6 +274,32 @@ public:
         });
     }
 
+    std::optional<Record> load_record(const std::string& collection, const std::string& key) override {
+        return guarded([&]() -> std::optional<Record> {
+            Query q(c_.prepared(kSelectRecord));
+            q.bind(1, collection).bind(2, key);
+            if (!q.step()) return std::nullopt;
+            return read_record(q);
+        });
+    }
+
+    void save_record(const std::string& collection, const Record& r) override {
+        guarded([&] {
+            check_record(collection, r);
+            Query q(c_.prepared(kUpsertRecord));
+            q.bind(1, collection).bind(2, r.key).bind(3, r.group).bind(4, r.body);
+            q.step();
+        });
+    }
+
+    void delete_record(const std::string& collection, const std::string& key) override {
+        guarded([&] {
+            Query q(c_.prepared(kDeleteRecord));
+            q.bind(1, collection).bind(2, key);
+            q.step();
+        });
+    }
+
 private:
     // Runs one statement's worth of work; records the first failure.
     template <class F>
@@ -433,7 +341,7 @@ SqliteStore::SqliteStore(const std::string& path, std::size_t read_connections) 
     // survives power loss, not only a process crash.
     exec(w, "PRAGMA synchronous = FULL");
     exec(w, "PRAGMA foreign_keys = ON");  // a no-op inside a transaction: set first
-    migrate(w, path);
+    migrate(w, path, kMigrations, schema_version);
 
     for (std::size_t i = 0; i < std::max<std::size_t>(1, read_connections); ++i) {
         readers_.push_back(std::make_unique<Connection>(path, SQLITE_OPEN_READWRITE));
@@ -603,6 +511,29 @@ std::vector<Entry> SqliteStore::changed_since(const std::string& story, Seq sinc
     Query q(reader->prepared(kSelectChanged));
     q.bind(1, story).bind(2, to_db(since)).bind(3, limit_plus_one(limit));
     while (q.step()) out.push_back(read_entry(q));
+    return out;
+}
+
+std::optional<Record> SqliteStore::record(const std::string& collection, const std::string& key) {
+    auto reader = borrow_reader();
+    Query q(reader->prepared(kSelectRecord));
+    q.bind(1, collection).bind(2, key);
+    if (!q.step()) return std::nullopt;
+    return read_record(q);
+}
+
+std::vector<Record> SqliteStore::records(const RecordQuery& rq) {
+    std::vector<Record> out;
+    if (rq.limit == 0) return out;
+    auto reader = borrow_reader();
+    const bool last = rq.descending && rq.after.empty();
+    Query q(reader->prepared(last ? kSelectRecordsLast : rq.descending ? kSelectRecordsBefore : kSelectRecordsAfter));
+    q.bind(1, rq.collection).bind(2, rq.group);
+    if (last)
+        q.bind(3, to_db(rq.limit));
+    else
+        q.bind(3, rq.after).bind(4, to_db(rq.limit));
+    while (q.step()) out.push_back(read_record(q));
     return out;
 }
 

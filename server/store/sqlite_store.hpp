@@ -34,7 +34,7 @@ namespace liveblog {
 class SqliteStore : public Store {
 public:
     // The schema version this build writes and understands.
-    static constexpr int schema_version = 1;
+    static constexpr int schema_version = 2;
 
     // Opens (creating the file and its parent directory if missing) and
     // migrates the database. Throws StoreFailure if it cannot.
@@ -51,6 +51,8 @@ public:
     std::optional<StorySnapshot> snapshot(const std::string& story, std::size_t limit,
                                           std::size_t pinned_limit) override;
     std::vector<Entry> changed_since(const std::string& story, Seq since, std::size_t limit) override;
+    std::optional<Record> record(const std::string& collection, const std::string& key) override;
+    std::vector<Record> records(const RecordQuery& query) override;
     bool healthy() override;
 
     // Test hook: the next write runs fn, then rolls back and throws

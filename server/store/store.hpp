@@ -18,6 +18,10 @@
 //    each returns a state that some committed write left (never a torn one).
 //  - entries are never removed: a deletion is a tombstone (`deleted`), so a
 //    resuming reader can learn of it.
+//  - records (below) are opaque documents: a store keeps them, finds them by
+//    key and lists them by group in key order, in the same transactions as
+//    stories and entries (publishing a draft and recording its revision
+//    commit together).
 // Business rules (seq assignment, versions, idempotency) live in
 // core/command_rules, above this interface, and are the same for every store.
 
@@ -35,6 +39,34 @@ struct StoreFailure : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// One document of the newsroom (an account, a session, an API token, a
+// revision, an audit event...), in a named collection. What the documents
+// mean, and their rules, are the business of the layers above (accounts/).
+struct Record {
+    std::string key;    // unique in its collection: 1 to max_record_key_bytes bytes
+    std::string group;  // what lists it (records of one group, in key order); may be empty
+    std::string body;   // the document (JSON text)
+
+    bool operator==(const Record&) const = default;
+};
+
+inline constexpr std::size_t max_record_key_bytes = 512;
+
+// Records of one group, in key order (byte-wise), strictly after `after`
+// (strictly before it when descending); an empty `after` starts at the first
+// (or last) key.
+struct RecordQuery {
+    std::string collection;
+    std::string group;
+    std::string after;
+    std::size_t limit = 100;
+    bool descending = false;
+};
+
+// Throws StoreFailure for a record no store keeps (an empty or oversized key
+// or collection), so that every store refuses the same ones.
+void check_record(const std::string& collection, const Record& record);
+
 // The primitive operations of one write transaction.
 class StoreTxn {
 public:
@@ -45,6 +77,9 @@ public:
     // The entry created with this idempotency key in this story, if any.
     virtual std::optional<Entry> load_entry_by_key(const std::string& story, const std::string& key) = 0;
     virtual void save_entry(const Entry& entry) = 0;  // insert or replace
+    virtual std::optional<Record> load_record(const std::string& collection, const std::string& key) = 0;
+    virtual void save_record(const std::string& collection, const Record& record) = 0;  // insert or replace
+    virtual void delete_record(const std::string& collection, const std::string& key) = 0;  // absent: no-op
     // The event this transaction's saves make (apply_command calls it once
     // per successful command). A store shared by several nodes keeps them as
     // the cross-node feed; a single-node store needs no log (entries carry
@@ -79,6 +114,8 @@ public:
     // Every entry (tombstones included) changed after `since`, by modified_seq
     // ascending, at most `limit` + 1 of them (so a caller can tell "more").
     virtual std::vector<Entry> changed_since(const std::string& story, Seq since, std::size_t limit) = 0;
+    virtual std::optional<Record> record(const std::string& collection, const std::string& key) = 0;
+    virtual std::vector<Record> records(const RecordQuery& query) = 0;
     // True when the store can serve reads and writes (for /readyz).
     virtual bool healthy() = 0;
 };

@@ -21,7 +21,7 @@
 #include "redis/redis_store.hpp"
 #include "store/memory_store.hpp"
 #include "store/sqlite_store.hpp"
-#include "support/redis_server.hpp"
+#include "store/store_fixtures.hpp"
 
 using namespace liveblog;
 namespace fs = std::filesystem;
@@ -35,61 +35,6 @@ nlohmann::json text_blocks(const std::string& text = "Bonjour « monde » 🎉")
     return nlohmann::json::array({{{"type", "text"}, {"text", text}}});
 }
 
-// A fresh directory under the system temp dir, removed with its contents.
-struct TempDir {
-    fs::path path = fs::temp_directory_path() / ("liveblog-store-test-" + to_hex(random_bytes(8)));
-    TempDir() { fs::create_directories(path); }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-};
-
-// One fixture per store; TEMPLATE_TEST_CASE instantiates the suite for each.
-struct MemoryFixture {
-    std::unique_ptr<MemoryStore> impl = std::make_unique<MemoryStore>();
-    Store& store() { return *impl; }
-    void fail_next_write() { impl->fail_next_write(); }
-    void reopen() {}  // the state lives in the object; nothing to reopen
-};
-
-struct SqliteFixture {
-    TempDir dir;
-    std::string path = (dir.path / "data" / "liveblog.db").string();  // data/ does not exist yet
-    std::unique_ptr<SqliteStore> impl = std::make_unique<SqliteStore>(path);
-    Store& store() { return *impl; }
-    void fail_next_write() { impl->fail_next_write(); }
-    void reopen() {
-        impl.reset();
-        impl = std::make_unique<SqliteStore>(path);
-    }
-};
-
-// One redis-server for the whole test binary, started on first use (from the
-// main thread: see RedisServer); each fixture keeps to a key prefix of its own.
-test::RedisServer& shared_redis() {
-    static test::RedisServer server;
-    return server;
-}
-
-struct RedisFixture {
-    std::string prefix = "liveblog-test:" + to_hex(random_bytes(6)) + ":";
-    std::unique_ptr<RedisStore> impl = open();
-    Store& store() { return *impl; }
-    void fail_next_write() { impl->fail_next_write(); }
-    void reopen() {
-        impl.reset();
-        impl = open();
-    }
-    // Another RedisStore on the same data: what a second node sees.
-    std::unique_ptr<RedisStore> open() const {
-        return std::make_unique<RedisStore>(redis::parse_url(shared_redis().url()), prefix);
-    }
-};
-
-#define STORE_TEST(name) TEMPLATE_TEST_CASE(name, "[store]", MemoryFixture, SqliteFixture, RedisFixture)
 
 // ---------------------------------------------------------------------------
 // Commands and checks
@@ -865,7 +810,7 @@ TEST_CASE("sqlite store: schema version - pragmas and NULL keys", "[store][sqlit
         REQUIRE(r.ok());
     }
     RawDb raw(path);
-    CHECK(raw.text("PRAGMA user_version") == "1");
+    CHECK(raw.text("PRAGMA user_version") == std::to_string(SqliteStore::schema_version));
     CHECK(raw.text("PRAGMA journal_mode") == "wal");
     CHECK(raw.text("SELECT count(*) FROM entries WHERE idempotency_key IS NULL") == "2");
     CHECK(raw.text("SELECT blocks FROM entries WHERE idempotency_key = 'k'") == text_blocks().dump());
@@ -897,9 +842,34 @@ TEST_CASE("sqlite store: a file from a newer schema is refused", "[store][sqlite
     { SqliteStore store(path); }
     {
         RawDb raw(path);
-        raw.exec("PRAGMA user_version = 2");
+        raw.exec(("PRAGMA user_version = " + std::to_string(SqliteStore::schema_version + 1)).c_str());
     }
-    REQUIRE_THROWS_WITH(SqliteStore(path), Catch::Contains("schema version 2") && Catch::Contains("newer"));
+    REQUIRE_THROWS_WITH(SqliteStore(path), Catch::Contains("schema version " + std::to_string(SqliteStore::schema_version + 1)) &&
+                                               Catch::Contains("newer"));
+}
+
+TEST_CASE("sqlite store: a version 1 file is migrated forward with its entries", "[store][sqlite]") {
+    TempDir dir;
+    std::string path = (dir.path / "liveblog.db").string();
+    {
+        SqliteStore store(path);
+        store.write([&](StoreTxn& t) {
+            apply_command(t, create("ancien"), kNow);
+            apply_command(t, post("ancien"), kNow);
+        });
+    }
+    {
+        // What a version 1 build left: no records table.
+        RawDb raw(path);
+        raw.exec("DROP TABLE records");
+        raw.exec("PRAGMA user_version = 1");
+    }
+    SqliteStore store(path);
+    CHECK(store.entries("ancien", 0, 10).entries.size() == 1);
+    store.write([](StoreTxn& t) { t.save_record("users", Record{"u1", "", "{}"}); });
+    CHECK(store.record("users", "u1").has_value());
+    RawDb raw(path);
+    CHECK(raw.text("PRAGMA user_version") == std::to_string(SqliteStore::schema_version));
 }
 
 TEST_CASE("sqlite store: unusable paths fail clearly", "[store][sqlite]") {
