@@ -59,6 +59,14 @@ struct Config {
     double redis_idempotency_ttl_s = 86400;         // how long an idempotency key is remembered
     double redis_timeout_s = 2;                     // per Redis call
     bool reuse_port = false;                        // SO_REUSEPORT: several nodes on one port
+    // Accounts (README "Accounts and sign-in").
+    double session_idle_timeout_s = 8 * 3600;       // a session unused this long ends
+    double session_max_age_s = 7 * 86400;           // and every session ends this long after sign-in
+    bool cookie_secure = false;                     // Secure cookies even without TLS or X-Forwarded-Proto: https
+    double credential_recheck_s = 5;                // open /admin/ws connections re-check their credential
+    double login_failures_per_account = 5;          // failed sign-ins per account per login_window_s
+    double login_attempts_per_address = 20;         // sign-in attempts per client address per login_window_s
+    double login_window_s = 900;
 };
 
 // Throws std::runtime_error with a message naming the key or flag.

@@ -74,6 +74,7 @@ inline constexpr unsigned short flooding = 4029;         // kept sending past th
 struct Error {
     ErrorCode code = ErrorCode::internal;
     std::string message;
+    long retry_after_s = 0;  // rate_limited: when to try again (0: not said)
 };
 
 }  // namespace liveblog

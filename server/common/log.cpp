@@ -29,4 +29,9 @@ void write_log_line(LogLevel level, const std::string& text) {
     std::fwrite(line.data(), 1, line.size(), stderr);  // one write per line: lines from threads do not interleave
 }
 
+void write_raw_log_line(const std::string& text) {
+    std::string line = text + "\n";
+    std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
 }  // namespace liveblog

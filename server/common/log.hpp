@@ -13,6 +13,9 @@ void set_log_level(LogLevel level);
 LogLevel log_level();
 bool parse_log_level(std::string_view name, LogLevel& out);
 void write_log_line(LogLevel level, const std::string& text);
+// `text` as one whole line, with no timestamp or level, whatever the level:
+// for machine-read lines (the audit log's JSON lines).
+void write_raw_log_line(const std::string& text);
 
 template <class... Args>
 void log_at(LogLevel level, const Args&... args) {

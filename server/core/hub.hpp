@@ -121,6 +121,11 @@ public:
 
     // ---- editors: any thread; `done` runs on the storage thread ----
     void submit(Command command, std::function<void(const CommandResult&)> done);
+    // Any other write, on the storage thread in order with the commands (see
+    // StorageWriter::Job); an event in its result is published.
+    void submit_job(StorageWriter::Job job, std::function<void(const CommandResult&)> done) {
+        writer_.submit_job(std::move(job), std::move(done));
+    }
 
     // Posts a presence frame for each story whose viewer count changed since
     // the last call. Called every few seconds.

@@ -15,11 +15,14 @@ StorageWriter::StorageWriter(Store& store, Committed on_committed, std::size_t m
 
 StorageWriter::~StorageWriter() { stop(); }
 
-void StorageWriter::submit(Command command, Done done) {
+void StorageWriter::submit(Command command, Done done) { enqueue(std::move(command), std::move(done)); }
+void StorageWriter::submit_job(Job job, Done done) { enqueue(std::move(job), std::move(done)); }
+
+void StorageWriter::enqueue(std::variant<Command, Job> work, Done done) {
     {
         std::lock_guard lock(mutex_);
         if (!stopping_) {
-            queue_.push_back({std::move(command), std::move(done), std::chrono::steady_clock::now()});
+            queue_.push_back({std::move(work), std::move(done), std::chrono::steady_clock::now()});
             cv_.notify_one();
             return;
         }
@@ -84,7 +87,16 @@ void StorageWriter::commit(std::vector<Pending>& batch) {
     try {
         store_.write([&](StoreTxn& txn) {
             results.clear();  // a store may retry fn; results describe the attempt that committed
-            for (auto& p : batch) results.push_back(apply_command(txn, p.command, now));
+            for (auto& p : batch) {
+                if (auto* command = std::get_if<Command>(&p.work)) {
+                    results.push_back(apply_command(txn, *command, now));
+                    continue;
+                }
+                CommandResult r = std::get<Job>(p.work)(txn, now);
+                // As apply_command: the event belongs to the transaction of its state.
+                if (r.ok() && r.event) txn.append_event(*r.event);
+                results.push_back(std::move(r));
+            }
         });
         ++batches_;
         last_commit_ok_ = true;

@@ -8,6 +8,14 @@
 // If the commit fails, every command of the batch fails with
 // store_unavailable and nothing of it is visible.
 // Order: commands are applied in submission order; seqs follow that order.
+//
+// Besides commands, the writer runs jobs: any other write (an account, a
+// session, a draft...) as a function of the transaction, batched with the
+// commands in submission order. A job returns its outcome as a
+// CommandResult; an event in it is published like a command's. A job may
+// run more than once (a shared store retries a transaction that lost a
+// race): it must start from nothing each time, and only the last run counts.
+// It throws only what the store throws.
 
 #include <atomic>
 #include <chrono>
@@ -16,6 +24,7 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <variant>
 
 #include "core/command.hpp"
 #include "store/store.hpp"
@@ -25,6 +34,7 @@ namespace liveblog {
 class StorageWriter {
 public:
     using Done = std::function<void(const CommandResult&)>;
+    using Job = std::function<CommandResult(StoreTxn&, Millis now)>;
     using Committed = std::function<void(const CommandResult&)>;
     // After each batch: its size, the commit's duration, whether it committed,
     // and for each command the time from submit() to its ack (seconds).
@@ -41,6 +51,7 @@ public:
 
     // Called from any thread. After stop(), `done` gets shutting_down at once.
     void submit(Command command, Done done);
+    void submit_job(Job job, Done done);
     // Commits what is queued, then joins. Idempotent.
     void stop();
 
@@ -50,10 +61,11 @@ public:
 
 private:
     struct Pending {
-        Command command;
+        std::variant<Command, Job> work;
         Done done;
         std::chrono::steady_clock::time_point submitted;
     };
+    void enqueue(std::variant<Command, Job> work, Done done);
     void run();
     void commit(std::vector<Pending>& batch);
     void probe();
