@@ -24,6 +24,9 @@
 #include "redis/redis_store.hpp"
 #include "store/memory_store.hpp"
 #include "store/sqlite_store.hpp"
+#include "accounts/account_service.hpp"
+#include "cli/open_store.hpp"
+#include "cli/user_command.hpp"
 #include "transport/server.hpp"
 
 using namespace liveblog;
@@ -89,33 +92,6 @@ int mint_token(const std::vector<std::string>& args) {
     return 0;
 }
 
-redis::Endpoint redis_endpoint(const Config& config) {
-    redis::Endpoint e = redis::parse_url(config.redis);
-    if (!config.redis_password.empty())
-        e.password = config.redis_password;
-    else if (const char* p = std::getenv("LIVEBLOG_REDIS_PASSWORD"); p && *p && e.password.empty())
-        e.password = p;
-    return e;
-}
-
-std::chrono::milliseconds millis(double seconds) {
-    return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
-}
-
-std::unique_ptr<Store> open_store(const Config& config) {
-    if (!config.redis.empty()) {
-        RedisStore::Options o;
-        o.timeout = millis(config.redis_timeout_s);
-        o.stream_retention = config.redis_stream_retention;
-        o.idempotency_ttl_s = static_cast<std::uint64_t>(config.redis_idempotency_ttl_s);
-        return std::make_unique<RedisStore>(redis_endpoint(config), config.redis_prefix, o);
-    }
-    if (config.store == "memory") return std::make_unique<MemoryStore>();
-    if (config.store != "sqlite") throw std::runtime_error("store: sqlite or memory, not '" + config.store + "'");
-    return std::make_unique<SqliteStore>((std::filesystem::path(config.data_dir) / "liveblog.db").string(),
-                                         std::max<std::size_t>(1, config.read_threads));
-}
-
 // Cluster mode starts with Redis reachable: a node that cannot read the
 // stories cannot serve. It waits up to 30 s (Redis may be starting too).
 void load_stories_waiting(Hub& hub, const Config& config) {
@@ -176,7 +152,14 @@ int serve(const std::vector<std::string>& args) {
     hub_config.max_queued_reads = config.max_queued_reads;
     MetricsRegistry metrics;
     Hub hub(*store, hub_config, metrics);
-    Server server(config, hub, secret, metrics);
+    accounts::AccountSettings account_settings;
+    account_settings.session_idle_ms = static_cast<Millis>(config.session_idle_timeout_s * 1000);
+    account_settings.session_max_age_ms = static_cast<Millis>(config.session_max_age_s * 1000);
+    account_settings.login_failures_per_account = config.login_failures_per_account;
+    account_settings.login_attempts_per_address = config.login_attempts_per_address;
+    account_settings.login_window_s = config.login_window_s;
+    accounts::AccountService accounts(hub, account_settings);
+    Server server(config, hub, accounts, secret, metrics);
     hub.attach_shards(server.shards());
     std::unique_ptr<RedisFeed> feed;
     if (!config.redis.empty()) {
@@ -213,6 +196,7 @@ int serve(const std::vector<std::string>& args) {
     signals_ioc.run();
 
     server.shutdown();
+    accounts.stop();
     hub.stop();
     if (feed) feed->stop();
     log_info("stopped");
@@ -226,6 +210,7 @@ int main(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
     try {
         if (!args.empty() && args[0] == "token") return mint_token({args.begin() + 1, args.end()});
+        if (!args.empty() && args[0] == "user") return user_command({args.begin() + 1, args.end()});
         return serve(args);
     } catch (const std::exception& e) {
         std::cerr << "liveblog-server: " << e.what() << std::endl;

@@ -129,6 +129,26 @@ void AccountService::audit(AuditEvent e) {
         });
 }
 
+std::function<void(const CommandResult&)> AccountService::command_auditor(const Principal& who,
+                                                                          const Command& command, Origin from) {
+    std::string action;
+    json details = json::object();
+    if (std::holds_alternative<PostEntry>(command)) action = "entry.published";
+    else if (std::holds_alternative<DeleteEntry>(command)) action = "entry.deleted";
+    else if (std::holds_alternative<CreateStory>(command)) action = "story.created";
+    else if (const auto* u = std::get_if<UpdateStory>(&command); u && u->status) {
+        action = "story.status_changed";
+        details["status"] = to_string(*u->status);
+    }
+    if (action.empty()) return [](const CommandResult&) {};
+    return [this, who, from = std::move(from), action, details, story = command_story(command)](const CommandResult& r) {
+        if (!r.ok() || r.duplicate) return;
+        json d = details;
+        d["seq"] = r.seq;
+        audit(event(action, &who, r.entry_id.empty() ? story : story + "/" + r.entry_id, from, d));
+    };
+}
+
 // ---------------------------------------------------------------------------
 // Credentials
 // ---------------------------------------------------------------------------

@@ -116,6 +116,11 @@ public:
 
     // An audit event of another part (publish, delete, restore...).
     void audit(AuditEvent event);
+    // What to log of an editor command once it commits (a publication, a
+    // deletion, a story created or its status changed): call the returned
+    // function with the command's result. It keeps only names, never content.
+    std::function<void(const CommandResult&)> command_auditor(const Principal& who, const Command& command,
+                                                              Origin from);
 
     // Finishes queued hashing and stops its thread. Idempotent.
     void stop();

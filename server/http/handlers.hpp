@@ -5,6 +5,9 @@
 //   page_handlers.cpp   server-rendered pages and static files
 //   read_handlers.cpp   the read API (/api/stories...)
 //   write_handlers.cpp  the editor commands over REST
+//   session_handlers.cpp  signing in and out of the console, one's own account
+//   user_handlers.cpp   accounts (admins)
+//   token_handlers.cpp  API tokens and the audit log (admins)
 // A handler answers through req->respond exactly once; it may throw Error
 // before answering (the caller turns it into the error response).
 
@@ -41,5 +44,24 @@ void update_entry(HttpContext& ctx, const RequestPtr& req);
 void delete_entry(HttpContext& ctx, const RequestPtr& req);
 void pin_entry(HttpContext& ctx, const RequestPtr& req);
 void unpin_entry(HttpContext& ctx, const RequestPtr& req);
+
+// session_handlers.cpp
+void sign_in(HttpContext& ctx, const RequestPtr& req);
+void whoami(HttpContext& ctx, const RequestPtr& req);
+void sign_out(HttpContext& ctx, const RequestPtr& req);
+void sign_out_everywhere(HttpContext& ctx, const RequestPtr& req);
+void change_password(HttpContext& ctx, const RequestPtr& req);
+
+// user_handlers.cpp
+void list_users(HttpContext& ctx, const RequestPtr& req);
+void create_user(HttpContext& ctx, const RequestPtr& req);
+void update_user(HttpContext& ctx, const RequestPtr& req);
+void sign_out_user(HttpContext& ctx, const RequestPtr& req);
+
+// token_handlers.cpp
+void list_tokens(HttpContext& ctx, const RequestPtr& req);
+void create_token(HttpContext& ctx, const RequestPtr& req);
+void revoke_token(HttpContext& ctx, const RequestPtr& req);
+void list_audit(HttpContext& ctx, const RequestPtr& req);
 
 }  // namespace liveblog::handlers

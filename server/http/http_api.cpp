@@ -3,14 +3,16 @@
 #include "common/clock.hpp"
 #include "common/config.hpp"
 #include "core/jwt.hpp"
+#include "accounts/credentials.hpp"
 #include "http/routes.hpp"
 
 namespace liveblog {
 
 namespace http = boost::beast::http;
 
-HttpApi::HttpApi(const Config& config, Hub& hub, std::string secret, MetricsRegistry& metrics)
-    : ctx_{config, hub, metrics, {}}, secret_(std::move(secret)), router_(build_routes(ctx_)) {}
+HttpApi::HttpApi(const Config& config, Hub& hub, accounts::AccountService& accounts, std::string secret,
+                 MetricsRegistry& metrics)
+    : ctx_{config, hub, accounts, metrics, {}}, secret_(std::move(secret)), router_(build_routes(ctx_)) {}
 
 void HttpApi::add_cors(const std::string& origin, HttpResponse& res) const {
     const auto& origins = ctx_.config.cors_origins;
@@ -25,8 +27,10 @@ void HttpApi::add_cors(const std::string& origin, HttpResponse& res) const {
     res.set(http::field::access_control_expose_headers, "ETag");
 }
 
-void HttpApi::handle(HttpRequest&& http_req, std::vector<std::string> path, RouteMatch match, Respond respond) {
+void HttpApi::handle(HttpRequest&& http_req, std::vector<std::string> path, RouteMatch match,
+                     std::string client_address, Respond respond) {
     auto req = std::make_shared<Request>();
+    req->client_address = std::move(client_address);
     bool api = !path.empty() && path[0] == "api";
     // Reads of the API may come from other origins (CORS); everything else is same-origin.
     // `respond` may run after the request is gone: it keeps what it needs by value.
@@ -58,17 +62,65 @@ void HttpApi::handle(HttpRequest&& http_req, std::vector<std::string> path, Rout
     authenticate(req, route.access, run);
 }
 
-void HttpApi::authenticate(const RequestPtr& req, Access access, const std::function<void()>& next) {
-    try {
-        std::string auth = req->header(http::field::authorization);
-        if (auth.rfind("Bearer ", 0) != 0) throw Error{ErrorCode::unauthorized, "Authorization: Bearer <token> required"};
-        req->principal = verify_token(auth.substr(7), secret_, now_millis() / 1000).principal();
-        if (access == Access::admin && req->principal->role != Role::admin)
-            throw Error{ErrorCode::forbidden, "this needs an admin"};
-    } catch (const Error& e) {
-        return req->respond(error_response(e.code, e.message));
+namespace {
+
+bool is_write(http::verb m) { return m != http::verb::get && m != http::verb::head && m != http::verb::options; }
+
+// Access beyond "signed in": throws Error{forbidden}.
+void check_access(const Principal& who, Access access) {
+    if (access == Access::admin && who.role != Role::admin) throw Error{ErrorCode::forbidden, "this needs an admin"};
+}
+
+}  // namespace
+
+bool same_origin(const Request& req) {
+    std::string origin = req.header(http::field::origin);
+    if (origin.empty()) return true;  // not a browser's cross-origin request
+    std::string host = req.header(http::field::host);
+    return !host.empty() && (origin == "http://" + host || origin == "https://" + host);
+}
+
+void HttpApi::authenticate(const RequestPtr& req, Access access, std::function<void()> next) {
+    // What a resolved principal goes through, on whichever thread it resolved.
+    auto admit = [req, access, next](std::variant<Principal, Error> result) {
+        if (auto* e = std::get_if<Error>(&result)) return req->respond(error_response_for(*e));
+        try {
+            check_access(std::get<Principal>(result), access);
+        } catch (const Error& e) {
+            return req->respond(error_response(e.code, e.message));
+        }
+        req->principal = std::move(std::get<Principal>(result));
+        next();
+    };
+    std::string auth = req->header(http::field::authorization);
+    if (!auth.empty()) {
+        if (auth.rfind("Bearer ", 0) != 0)
+            return admit(Error{ErrorCode::unauthorized, "Authorization: Bearer <token> required"});
+        std::string token = auth.substr(7);
+        if (token.rfind(accounts::api_token_prefix, 0) == 0) return ctx_.accounts.resolve_api_token(token, admit);
+        try {
+            return admit(verify_token(token, secret_, now_millis() / 1000).principal());
+        } catch (const Error& e) {
+            return admit(e);
+        }
     }
-    next();
+    auto cookie = accounts::cookie_value(req->header(http::field::cookie), accounts::session_cookie_name);
+    if (!cookie || cookie->empty())
+        return admit(Error{ErrorCode::unauthorized, "sign in, or send Authorization: Bearer <token>"});
+    ctx_.accounts.resolve_session(*cookie, [req, admit](std::variant<accounts::ResolvedSession, Error> result) {
+        if (auto* e = std::get_if<Error>(&result)) return admit(*e);
+        auto& resolved = std::get<accounts::ResolvedSession>(result);
+        // A cookie goes with every request the browser makes to this server,
+        // whoever's page asks: a write must prove it comes from the console.
+        if (is_write(req->http.method())) {
+            if (!same_origin(*req))
+                return admit(Error{ErrorCode::origin_refused, "a signed-in write must come from this server's pages"});
+            if (!accounts::equal_in_constant_time(req->header("X-CSRF-Token"), resolved.session.csrf_token))
+                return admit(Error{ErrorCode::csrf_failed, "X-CSRF-Token missing or wrong (see GET /api/session)"});
+        }
+        req->csrf_token = resolved.session.csrf_token;
+        admit(std::move(resolved.principal));
+    });
 }
 
 }  // namespace liveblog

@@ -22,24 +22,34 @@ class MetricsRegistry;
 
 class HttpApi {
 public:
-    HttpApi(const Config& config, Hub& hub, std::string secret, MetricsRegistry& metrics);
+    HttpApi(const Config& config, Hub& hub, accounts::AccountService& accounts, std::string secret,
+            MetricsRegistry& metrics);
     HttpApi(const HttpApi&) = delete;
     HttpApi& operator=(const HttpApi&) = delete;
 
     const Router& router() const { return router_; }
     // `match` is router().match() of the request's method and `path`.
-    void handle(HttpRequest&& req, std::vector<std::string> path, RouteMatch match, Respond respond);
+    void handle(HttpRequest&& req, std::vector<std::string> path, RouteMatch match, std::string client_address,
+                Respond respond);
     void set_capacity_check(std::function<const char*()> check) { ctx_.capacity_check = std::move(check); }
 
 private:
-    // Establishes req->principal as `access` requires, then runs `next`;
-    // answers 401/403 itself otherwise.
-    void authenticate(const RequestPtr& req, Access access, const std::function<void()>& next);
+    // Establishes req->principal as `access` requires, then runs `next`
+    // (maybe on a reader thread: a session or API token is read from the
+    // store); answers 401/403 itself otherwise. Credentials, first found wins:
+    //   Authorization: Bearer <signed token | lbt_ API token>
+    //   Cookie: liveblog_session=<id>  - and then, for a write (any method
+    //     but GET, HEAD, OPTIONS), X-CSRF-Token must be the session's token
+    //     and Origin, when sent, this server's.
+    void authenticate(const RequestPtr& req, Access access, std::function<void()> next);
     void add_cors(const std::string& origin, HttpResponse& res) const;
 
     HttpContext ctx_;
     std::string secret_;
     Router router_;
 };
+
+// Whether the request's Origin, if it sent one, is this server (its Host).
+bool same_origin(const Request& req);
 
 }  // namespace liveblog

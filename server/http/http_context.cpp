@@ -4,6 +4,8 @@
 
 #include "common/config.hpp"
 #include "common/log.hpp"
+#include "core/bounded_json.hpp"
+#include "protocol/messages.hpp"
 
 namespace liveblog {
 
@@ -30,6 +32,35 @@ std::string HttpContext::cache_control() const {
 
 std::string HttpContext::story_etag(const Story& s, const std::string& variant) {
     return "\"" + s.epoch + "-" + std::to_string(s.seq) + (variant.empty() ? "" : "-" + variant) + "\"";
+}
+
+nlohmann::json HttpContext::json_body(const Request& req) const {
+    if (req.http.body().empty()) return nlohmann::json::object();
+    std::string content_type = req.header(boost::beast::http::field::content_type);
+    if (content_type.substr(0, content_type.find(';')) != "application/json")
+        throw Error{ErrorCode::unsupported_media_type, "Content-Type must be application/json"};
+    JsonLimits limits;
+    limits.max_bytes = config.max_request_body_bytes;
+    return parse_json_object(req.http.body(), limits);
+}
+
+accounts::Origin origin_of(const Request& req) {
+    return {req.client_address, req.header(boost::beast::http::field::user_agent)};
+}
+
+std::string string_field(const nlohmann::json& body, const char* name) {
+    auto it = body.find(name);
+    if (it == body.end() || !it->is_string())
+        throw Error{ErrorCode::bad_request, std::string(name) + ": a string is required"};
+    return it->get<std::string>();
+}
+
+HttpResponse error_response_for(const Error& e) {
+    nlohmann::json extra;
+    if (e.retry_after_s > 0) extra = {{"retry_after_s", e.retry_after_s}};
+    auto res = error_response(e.code, e.message, extra);
+    if (e.retry_after_s > 0) res.set(boost::beast::http::field::retry_after, std::to_string(e.retry_after_s));
+    return res;
 }
 
 HttpResponse html_response(unsigned status, std::string body) {

@@ -6,6 +6,7 @@
 #include <functional>
 #include <string>
 
+#include "accounts/account_service.hpp"
 #include "core/hub.hpp"
 #include "http/request.hpp"
 
@@ -17,6 +18,7 @@ class MetricsRegistry;
 struct HttpContext {
     const Config& config;
     Hub& hub;
+    accounts::AccountService& accounts;
     MetricsRegistry& metrics;
     // What /readyz reports beside the store: why the server cannot take more
     // connections, or null.
@@ -29,7 +31,28 @@ struct HttpContext {
     std::string cache_control() const;
     // "<epoch>-<seq>[-variant]": changes whenever the story does.
     static std::string story_etag(const Story& story, const std::string& variant = {});
+    // The request body as a JSON object: Content-Type application/json
+    // (415 otherwise), bounded parsing (400 invalid_json); an empty body is {}.
+    nlohmann::json json_body(const Request& req) const;
+
+    // A Reply (accounts/) that answers the request: `ok` builds the response
+    // from the value; an error becomes its error response (429 with Retry-After).
+    template <class T, class F>
+    accounts::Reply<T> answer(const RequestPtr& req, F ok) const {
+        return [respond = req->respond, ok = std::move(ok)](std::variant<T, Error> result) mutable {
+            if (auto* e = std::get_if<Error>(&result)) return respond(error_response_for(*e));
+            respond(ok(std::get<T>(result)));
+        };
+    }
 };
+
+// Where a request came from, for the audit log and the sign-in throttle.
+accounts::Origin origin_of(const Request& req);
+// body[name] as a string; throws Error{bad_request} when absent or not one.
+std::string string_field(const nlohmann::json& body, const char* name);
+
+// The error response of an Error, with Retry-After when it says when.
+HttpResponse error_response_for(const Error& e);
 
 HttpResponse html_response(unsigned status, std::string body);
 

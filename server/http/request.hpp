@@ -28,6 +28,8 @@ struct Request {
     std::map<std::string, std::string> params;  // from the route's pattern
     std::optional<Principal> principal;         // set for routes that need one
     Respond respond;                            // call exactly once
+    std::string client_address;                 // the peer's IP address
+    std::string csrf_token;                     // a session principal's, for GET /api/session
 
     std::string_view target() const { return {http.target().data(), http.target().size()}; }
     // A parameter of the route's pattern (the route guarantees it).

@@ -51,6 +51,25 @@ Router build_routes(HttpContext& ctx) {
     r.add({verb::delete_, "/api/stories/{story}/entries/{entry}/pin", A::signed_in, h(handlers::unpin_entry),
            T::none, "unpin_entry"});
 
+    // ---- accounts (the console's sign-in, users, API tokens, audit) ----
+    r.add({verb::post, "/api/session", A::anyone, h(handlers::sign_in), T::none, "sign in: a session cookie"});
+    r.add({verb::get, "/api/session", A::signed_in, h(handlers::whoami), T::none, "who is signed in, and the CSRF token"});
+    r.add({verb::delete_, "/api/session", A::signed_in, h(handlers::sign_out), T::none, "sign out"});
+    r.add({verb::post, "/api/session/sign-out-everywhere", A::signed_in, h(handlers::sign_out_everywhere), T::none,
+           "end every session of one's account"});
+    r.add({verb::post, "/api/session/password", A::signed_in, h(handlers::change_password), T::none,
+           "change one's password"});
+    r.add({verb::get, "/api/users", A::admin, h(handlers::list_users), T::none, "every account"});
+    r.add({verb::post, "/api/users", A::admin, h(handlers::create_user), T::none, "create an account"});
+    r.add({verb::patch, "/api/users/{user}", A::admin, h(handlers::update_user), T::none,
+           "change an account (name, email, role, scope, disabled, password)"});
+    r.add({verb::post, "/api/users/{user}/sign-out", A::admin, h(handlers::sign_out_user), T::none,
+           "end every session of an account"});
+    r.add({verb::get, "/api/tokens", A::admin, h(handlers::list_tokens), T::none, "every API token"});
+    r.add({verb::post, "/api/tokens", A::admin, h(handlers::create_token), T::none, "create an API token"});
+    r.add({verb::delete_, "/api/tokens/{token}", A::admin, h(handlers::revoke_token), T::none, "revoke an API token"});
+    r.add({verb::get, "/api/audit", A::admin, h(handlers::list_audit), T::none, "the audit log, newest first"});
+
     // ---- files and operations ----
     r.add({verb::get, "/static/{path...}", A::anyone, h(handlers::static_file), T::none, "static files"});
     r.add({verb::get, "/favicon.ico", A::anyone, h(handlers::favicon), T::none, "204, no icon"});

@@ -38,15 +38,7 @@ HttpResponse result_response(const CommandResult& r, unsigned ok_status) {
 
 // The body as the command message (moved, never copied): an empty body is {}.
 nlohmann::json command_message(HttpContext& ctx, const RequestPtr& req, const char* type) {
-    nlohmann::json msg = nlohmann::json::object();
-    if (!req->http.body().empty()) {
-        std::string content_type = req->header(http::field::content_type);
-        if (content_type.substr(0, content_type.find(';')) != "application/json")
-            throw Error{ErrorCode::unsupported_media_type, "Content-Type must be application/json"};
-        JsonLimits limits;
-        limits.max_bytes = ctx.config.max_request_body_bytes;
-        msg = parse_json_object(req->http.body(), limits);
-    }
+    nlohmann::json msg = ctx.json_body(*req);
     msg["request_id"] = "http";
     msg["type"] = type;
     if (auto story = req->params.find("story"); story != req->params.end()) msg["story"] = story->second;
@@ -68,7 +60,9 @@ void submit(HttpContext& ctx, const RequestPtr& req, const nlohmann::json& msg, 
     auto parsed = parse_admin_message(msg, req->who().name);
     Command command = std::move(std::get<Command>(parsed));
     authorize(req->who(), command);
-    ctx.hub.submit(std::move(command), [respond = req->respond, ok_status, location](const CommandResult& r) {
+    auto audit = ctx.accounts.command_auditor(req->who(), command, origin_of(*req));
+    ctx.hub.submit(std::move(command), [audit, respond = req->respond, ok_status, location](const CommandResult& r) {
+        audit(r);
         auto res = result_response(r, ok_status);
         if (r.ok() && !location.empty()) res.set(http::field::location, location);
         respond(std::move(res));

@@ -5,6 +5,7 @@
 
 #include "common/clock.hpp"
 #include "common/log.hpp"
+#include "accounts/credentials.hpp"
 #include "core/authorization.hpp"
 #include "protocol/codec.hpp"
 #include "protocol/messages.hpp"
@@ -16,21 +17,105 @@ constexpr int max_failed_auths = 3;
 std::int64_t now_seconds() { return now_millis() / 1000; }
 }  // namespace
 
-AdminHandler::AdminHandler(Connection& session, Hub& hub, std::string secret, std::optional<Principal> principal,
-                           double auth_timeout_s, AdminInboundLimits limits)
-    : session_(session), hub_(hub), secret_(std::move(secret)), principal_(std::move(principal)),
-      auth_timeout_s_(auth_timeout_s), inbound_(limits) {}
+AdminHandler::AdminHandler(Connection& session, Hub& hub, accounts::AccountService& accounts, std::string secret,
+                           AdminCredential credential, double auth_timeout_s, double recheck_s,
+                           AdminInboundLimits limits)
+    : session_(session), hub_(hub), accounts_(accounts), secret_(std::move(secret)), initial_(std::move(credential)),
+      recheck_s_(recheck_s), principal_(initial_.principal), auth_timeout_s_(auth_timeout_s), inbound_(limits) {}
 
 void AdminHandler::on_open() {
     deadline_ = std::make_unique<net::steady_timer>(session_.shard_context().ioc);
-    if (principal_)
+    recheck_timer_ = std::make_unique<net::steady_timer>(session_.shard_context().ioc);
+    if (principal_) {
         become_authenticated();
-    else
-        become_anonymous();
+        return;
+    }
+    become_anonymous();
+    // Resolved off this thread; until then the connection is anonymous.
+    if (!initial_.api_token.empty()) resolve(false, std::move(initial_.api_token), nullptr);
+    else if (!initial_.session_cookie.empty()) resolve(true, std::move(initial_.session_cookie), nullptr);
 }
 
 void AdminHandler::on_close() {
     if (deadline_) deadline_->cancel();
+    if (recheck_timer_) recheck_timer_->cancel();
+}
+
+void AdminHandler::resolve(bool session, std::string secret, nlohmann::json request_id) {
+    std::weak_ptr<Connection> weak = session_.weak();
+    ShardContext& shard = session_.shard_context();
+    auto back = [weak, &shard, this, request_id](std::variant<Principal, Error> result) {
+        Connection::post_to(weak, shard, [this, result = std::move(result), request_id](Connection&) mutable {
+            on_resolved(std::move(result), request_id);
+        });
+    };
+    if (!session) return accounts_.resolve_api_token(secret, back);
+    accounts_.resolve_session(secret, [back](std::variant<accounts::ResolvedSession, Error> r) {
+        if (auto* e = std::get_if<Error>(&r)) return back(*e);
+        back(std::move(std::get<accounts::ResolvedSession>(r).principal));
+    });
+}
+
+void AdminHandler::on_resolved(std::variant<Principal, Error> result, const nlohmann::json& request_id) {
+    if (auto* e = std::get_if<Error>(&result)) {
+        reply_error(e->code, e->message, request_id);
+        if (++failed_auths_ >= max_failed_auths)
+            session_.close(close_code::auth_failed, "authentication failed", false);
+        return;
+    }
+    principal_ = std::move(std::get<Principal>(result));
+    failed_auths_ = 0;
+    become_authenticated();
+    send_authenticated(request_id);
+}
+
+void AdminHandler::send_authenticated(const nlohmann::json& request_id) {
+    nlohmann::json reply{{"type", "authenticated"},
+                         {"sub", principal_->name},
+                         {"user_id", principal_->user_id},
+                         {"role", to_string(principal_->role)},
+                         {"credential", to_string(principal_->kind)}};
+    if (principal_->expires_at) reply["expires_at"] = format_iso8601(principal_->expires_at * 1000);
+    if (principal_->stories) reply["stories"] = *principal_->stories;
+    if (!request_id.is_null()) reply["request_id"] = request_id;
+    session_.send_text(reply.dump());
+}
+
+void AdminHandler::arm_recheck() {
+    if (!principal_ || principal_->kind == CredentialKind::signed_token) return;
+    recheck_timer_->expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(recheck_s_)));
+    std::weak_ptr<Connection> weak = session_.weak();
+    recheck_timer_->async_wait([weak, this](error_code ec) {
+        auto self = weak.lock();
+        if (ec || !self || self->closing()) return;
+        recheck();
+    });
+}
+
+void AdminHandler::recheck() {
+    if (!principal_) return;
+    std::weak_ptr<Connection> weak = session_.weak();
+    ShardContext& shard = session_.shard_context();
+    const std::string checked = principal_->credential_id;
+    accounts_.recheck(*principal_, [weak, &shard, this, checked](std::variant<Principal, Error> result) {
+        Connection::post_to(weak, shard, [this, result = std::move(result), checked](Connection&) mutable {
+            // Another `auth` replaced the credential meanwhile: this answer is about the old one.
+            if (!principal_ || principal_->credential_id != checked) return;
+            if (auto* e = std::get_if<Error>(&result)) {
+                if (e->code == ErrorCode::unauthorized || e->code == ErrorCode::token_expired) {
+                    principal_.reset();
+                    reply_error(ErrorCode::unauthorized, "the credential was revoked or has ended", nullptr);
+                    session_.close(close_code::auth_failed, "credential revoked", false);
+                    return;
+                }
+                // The store could not say (unavailable): keep the connection, ask again.
+            } else {
+                principal_ = std::move(std::get<Principal>(result));  // role, scope or name may have changed
+            }
+            arm_recheck();
+        });
+    });
 }
 
 void AdminHandler::become_authenticated() {
@@ -40,10 +125,15 @@ void AdminHandler::become_authenticated() {
     // in steady_clock nanoseconds overflows. on_deadline() re-arms until exp.
     constexpr std::int64_t day_ms = 24 * 3600 * 1000;
     const std::int64_t left_ms = std::clamp<std::int64_t>(principal_->expires_at * 1000 - now_millis(), 0, day_ms);
-    arm_deadline(std::chrono::milliseconds(left_ms));
+    // A session or API token has no expiry of its own to wait for (0): the
+    // recheck watches it instead.
+    if (principal_->expires_at != 0) arm_deadline(std::chrono::milliseconds(left_ms));
+    else deadline_->cancel();
+    arm_recheck();
 }
 
 void AdminHandler::become_anonymous() {
+    if (recheck_timer_) recheck_timer_->cancel();
     session_.set_inbound_limits(inbound_.anonymous_message_bytes, inbound_.anonymous_per_s, inbound_.anonymous_burst);
     arm_deadline(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
         std::chrono::duration<double>(auth_timeout_s_)));
@@ -65,6 +155,7 @@ void AdminHandler::on_deadline() {
         session_.close(close_code::auth_timeout, "authentication timeout", false);
         return;
     }
+    if (principal_->expires_at == 0) return;  // watched by the recheck instead
     if (principal_->expires_at > now_seconds()) {  // the clock moved: not yet
         become_authenticated();
         return;
@@ -94,7 +185,7 @@ void AdminHandler::on_message(std::string_view text) {
             authenticate(auth->token, request_id);
             return;
         }
-        if (principal_->expires_at <= now_seconds()) {  // before the deadline fired
+        if (principal_->expires_at != 0 && principal_->expires_at <= now_seconds()) {  // before the deadline fired
             principal_.reset();
             become_anonymous();
             throw Error{ErrorCode::token_expired, "the token has expired; send a new one with auth"};
@@ -108,17 +199,19 @@ void AdminHandler::on_message(std::string_view text) {
 }
 
 void AdminHandler::authenticate(const std::string& token, const nlohmann::json& request_id) {
+    if (token.rfind(accounts::api_token_prefix, 0) == 0) {
+        // Anonymous until the store has answered: a failed auth does not
+        // keep an earlier credential's rights.
+        if (principal_) become_anonymous();
+        principal_.reset();
+        resolve(false, token, request_id);
+        return;
+    }
     try {
         principal_ = verify_token(token, secret_, now_seconds()).principal();
         become_authenticated();
         failed_auths_ = 0;
-        nlohmann::json reply{{"type", "authenticated"},
-                             {"sub", principal_->name},
-                             {"role", to_string(principal_->role)},
-                             {"expires_at", format_iso8601(principal_->expires_at * 1000)}};
-        if (principal_->stories) reply["stories"] = *principal_->stories;
-        if (!request_id.is_null()) reply["request_id"] = request_id;
-        session_.send_text(reply.dump());
+        send_authenticated(request_id);
     } catch (const Error&) {
         // A failed auth leaves the connection anonymous (a second auth that
         // fails does not keep the first one's rights).
@@ -136,7 +229,9 @@ void AdminHandler::execute(Command command, const nlohmann::json& request_id) {
 
     std::weak_ptr<Connection> weak = session_.weak();
     ShardContext& shard = session_.shard_context();
-    hub_.submit(std::move(command), [weak, &shard, request_id](const CommandResult& r) {
+    auto audit = accounts_.command_auditor(*principal_, command, {initial_.address, {}});
+    hub_.submit(std::move(command), [weak, &shard, request_id, audit](const CommandResult& r) {
+        audit(r);
         std::string reply = encode_result(request_id, r);
         Connection::post_to(weak, shard, [reply = std::move(reply)](Connection& s) mutable { s.send_text(std::move(reply)); });
     });

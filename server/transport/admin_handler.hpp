@@ -1,13 +1,20 @@
 #pragma once
-// The editor protocol on /admin/ws (docs/protocol.md, "Editors"): token auth
-// (header at upgrade, or a first `auth` message), then commands, each
+// The editor protocol on /admin/ws (docs/protocol.md, "Editors"): a
+// credential (a signed token or API token in the header at upgrade or in an
+// `auth` message, or the console's session cookie), then commands, each
 // answered by an ack or an error carrying its request_id. Acks are sent only
 // after the store committed (the hub's storage thread calls back).
+//
+// A session or API token is read from the store (off this thread), and read
+// again every credential_recheck_s while the connection is open: a revoked
+// token, an ended session or a disabled account closes it (4001) within that
+// time, and a change of role or scope applies to the next command.
 
 #include <memory>
 #include <optional>
 #include <string>
 
+#include "accounts/account_service.hpp"
 #include "core/hub.hpp"
 #include "core/jwt.hpp"
 #include "core/validation.hpp"
@@ -25,11 +32,18 @@ struct AdminInboundLimits {
     double anonymous_per_s = 20, anonymous_burst = 40;
 };
 
+// What the upgrade request brought.
+struct AdminCredential {
+    std::optional<Principal> principal;  // a signed token from the header, verified
+    std::string api_token;               // an API token from the header, to resolve
+    std::string session_cookie;          // the console's cookie (Origin checked), to resolve
+    std::string address;                 // the peer's, for the audit log
+};
+
 class AdminHandler : public MessageHandler {
 public:
-    // `principal`: already verified from the Authorization header, if it had one.
-    AdminHandler(Connection& session, Hub& hub, std::string secret, std::optional<Principal> principal,
-                 double auth_timeout_s, AdminInboundLimits limits);
+    AdminHandler(Connection& session, Hub& hub, accounts::AccountService& accounts, std::string secret,
+                 AdminCredential credential, double auth_timeout_s, double recheck_s, AdminInboundLimits limits);
 
     void on_open() override;
     void on_message(std::string_view text) override;
@@ -37,6 +51,12 @@ public:
 
 private:
     void authenticate(const std::string& token, const nlohmann::json& request_id);
+    // A session or API token resolved (or not) by the accounts service.
+    void resolve(bool session, std::string secret, nlohmann::json request_id);
+    void on_resolved(std::variant<Principal, Error> result, const nlohmann::json& request_id);
+    void send_authenticated(const nlohmann::json& request_id);
+    void arm_recheck();
+    void recheck();
     // Authenticated: editor limits, and a deadline at the token's expiry.
     // Anonymous (at open, or after expiry): reader limits, and a deadline
     // auth_timeout_s away by which an `auth` must have come.
@@ -49,7 +69,11 @@ private:
 
     Connection& session_;
     Hub& hub_;
+    accounts::AccountService& accounts_;
     std::string secret_;
+    AdminCredential initial_;
+    double recheck_s_;
+    std::unique_ptr<net::steady_timer> recheck_timer_;
     std::optional<Principal> principal_;
     double auth_timeout_s_;
     int failed_auths_ = 0;

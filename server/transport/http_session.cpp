@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "common/clock.hpp"
+#include "accounts/credentials.hpp"
 #include "common/log.hpp"
 #include "core/validation.hpp"
 #include "http/request_framing.hpp"
@@ -105,7 +106,9 @@ void HttpSession::route(http::request<http::string_body>&& req) {
     // The session lives until its response is written: HttpApi answers
     // exactly once, possibly from the reader or storage thread.
     ShardContext& shard = shard_;
-    ctx_.api.handle(std::move(req), std::move(path), std::move(match),
+    error_code ec;
+    auto peer = stream_.socket().remote_endpoint(ec);
+    ctx_.api.handle(std::move(req), std::move(path), std::move(match), ec ? std::string() : peer.address().to_string(),
                     [self = shared_from_this(), &shard, keep_alive, version](HttpResponse res) {
                         res.version(version);
                         res.keep_alive(keep_alive);
@@ -156,12 +159,17 @@ void HttpSession::start_sse(http::request<http::string_body>&& req, const std::s
 void HttpSession::upgrade(http::request<http::string_body>&& req) {
     const Config& cfg = ctx_.config;
     bool admin = req.target().starts_with("/admin");
-    std::optional<Principal> principal;
+    AdminCredential credential;
     if (admin) {
+        error_code ec;
+        auto peer = stream_.socket().remote_endpoint(ec);
+        if (!ec) credential.address = peer.address().to_string();
         std::string token = bearer_token(req);
-        if (!token.empty()) {
+        if (token.rfind(accounts::api_token_prefix, 0) == 0) {
+            credential.api_token = token;  // resolved by the handler, off this thread
+        } else if (!token.empty()) {
             try {
-                principal = verify_token(token, ctx_.secret, now_millis() / 1000).principal();
+                credential.principal = verify_token(token, ctx_.secret, now_millis() / 1000).principal();
             } catch (const Error& e) {
                 // A bad header token is refused before the upgrade: HTTP 401 with the code.
                 auto res = error_response(e.code, e.message);
@@ -169,6 +177,15 @@ void HttpSession::upgrade(http::request<http::string_body>&& req) {
                 send(std::move(res));
                 return;
             }
+        } else if (auto cookie = accounts::cookie_value(std::string(req[http::field::cookie]),
+                                                        accounts::session_cookie_name)) {
+            // Browsers send cookies with a cross-site WebSocket too: only a
+            // page of this server (Origin = this Host) may use the session.
+            std::string origin(req[http::field::origin]), host(req[http::field::host]);
+            if (!host.empty() && (origin == "http://" + host || origin == "https://" + host))
+                credential.session_cookie = *cookie;
+            else
+                log_debug("admin ws: session cookie ignored, Origin '", origin, "' is not this server");
         }
     }
     WsLimits limits;
@@ -189,8 +206,9 @@ void HttpSession::upgrade(http::request<http::string_body>&& req) {
         inbound.anonymous_message_bytes = cfg.max_reader_message_bytes;
         inbound.anonymous_per_s = cfg.reader_messages_per_s;
         inbound.anonymous_burst = cfg.reader_burst;
-        session->set_handler(std::make_unique<AdminHandler>(*session, ctx_.hub, ctx_.secret, std::move(principal),
-                                                            cfg.auth_timeout_s, inbound));
+        session->set_handler(std::make_unique<AdminHandler>(*session, ctx_.hub, ctx_.accounts, ctx_.secret,
+                                                            std::move(credential), cfg.auth_timeout_s,
+                                                            cfg.credential_recheck_s, inbound));
     }
     else
         session->set_handler(std::make_unique<ReaderHandler>(*session, ctx_.hub, cfg.max_subscriptions));

@@ -8,11 +8,12 @@
 
 namespace liveblog {
 
-Server::Server(const Config& config, Hub& hub, std::string secret, MetricsRegistry& metrics)
+Server::Server(const Config& config, Hub& hub, accounts::AccountService& accounts, std::string secret,
+               MetricsRegistry& metrics)
     : config_(config),
       hub_(hub),
-      api_(config, hub, secret, metrics),
-      ctx_{config, hub, secret,
+      api_(config, hub, accounts, secret, metrics),
+      ctx_{config, hub, accounts, secret,
            std::make_shared<ConnectionLimiter>(config.max_connections_per_ip,
                                                config.max_connections ? config.max_connections
                                                                       : static_cast<std::size_t>(-1)),

@@ -14,7 +14,8 @@ namespace liveblog {
 
 class Server {
 public:
-    Server(const Config& config, Hub& hub, std::string secret, MetricsRegistry& metrics);
+    Server(const Config& config, Hub& hub, accounts::AccountService& accounts, std::string secret,
+           MetricsRegistry& metrics);
     ~Server();
 
     // The shards, for Hub::attach_shards before start().

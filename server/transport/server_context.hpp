@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "accounts/account_service.hpp"
 #include "common/config.hpp"
 #include "common/metrics.hpp"
 #include "core/hub.hpp"
@@ -15,6 +16,7 @@ namespace liveblog {
 struct ServerContext {
     const Config& config;
     Hub& hub;
+    accounts::AccountService& accounts;
     std::string secret;  // token signing key
     std::shared_ptr<ConnectionLimiter> limiter;
     MetricsRegistry& metrics;
