@@ -10,13 +10,15 @@ WsClient::WsClient(unsigned short port, ClientOptions options)
     sock.open(tcp::v4());
     if (options.receive_buffer > 0) sock.set_option(net::socket_base::receive_buffer_size(options.receive_buffer));
     sock.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-    ws_.set_option(websocket::stream_base::decorator([bearer = options.bearer](websocket::request_type& req) {
-        if (!bearer.empty()) req.set(http::field::authorization, "Bearer " + bearer);
-    }));
+    ws_.set_option(websocket::stream_base::decorator(
+        [bearer = options.bearer, headers = options.headers](websocket::request_type& req) {
+            if (!bearer.empty()) req.set(http::field::authorization, "Bearer " + bearer);
+            for (const auto& [name, value] : headers) req.set(name, value);
+        }));
     ws_.read_message_max(64 << 20);
     websocket::response_type res;
     error_code ec;
-    ws_.handshake(res, "127.0.0.1", options.path, ec);
+    ws_.handshake(res, "127.0.0.1:" + std::to_string(port), options.path, ec);
     if (ec) throw UpgradeRefused(static_cast<int>(res.result_int()), res.body());
 }
 
@@ -142,7 +144,7 @@ HttpResult http_request(unsigned short port, const std::string& method, const st
     tcp::socket sock(ioc);
     sock.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
     http::request<http::string_body> req{http::string_to_verb(method), target, 11};
-    req.set(http::field::host, "127.0.0.1");
+    req.set(http::field::host, "127.0.0.1:" + std::to_string(port));  // as a browser sends it
     for (auto& [k, v] : headers) req.set(k, v);
     if (!body.empty()) {
         req.body() = body;

@@ -7,6 +7,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -27,6 +29,7 @@ struct Closed : std::runtime_error {
 struct ClientOptions {
     std::string path = "/ws";
     std::string bearer;          // Authorization: Bearer ... on the upgrade
+    std::vector<std::pair<std::string, std::string>> headers;  // more upgrade headers (Cookie, Origin)
     int receive_buffer = 0;      // SO_RCVBUF before connect (a small one makes a slow reader)
     std::shared_ptr<net::io_context> ioc;  // shared; null: own one
 };
