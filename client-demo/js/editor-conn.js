@@ -57,12 +57,26 @@ export class AdminChannel extends EventTarget {
   /** Starts (or re-authenticates) with this token. */
   start(token) {
     this.token = token;
+    this.session = false;
     this.stopped = false;
     if (this.ws && this.ws.readyState === WebSocket.OPEN) {
       this.setState("authenticating");
       this.ws.send(JSON.stringify({ type: "auth", token }));
       return;
     }
+    this.connectNow();
+  }
+
+  /**
+   * Starts with the console's session cookie (after POST /api/session): the
+   * browser sends it with the upgrade, and the server answers `authenticated`
+   * unprompted. A reconnect carries it again.
+   */
+  startSession() {
+    this.token = null;
+    this.session = true;
+    this.stopped = false;
+    if (this.ws) { const ws = this.ws; this.ws = null; ws.onclose = null; ws.close(1000, "signing in"); }
     this.connectNow();
   }
 
@@ -82,7 +96,7 @@ export class AdminChannel extends EventTarget {
 
   connectNow() {
     clearTimeout(this.timer);
-    if (this.stopped || !this.token) return;
+    if (this.stopped || (!this.token && !this.session)) return;
     if (this.ws && this.ws.readyState <= WebSocket.OPEN) return;
     this.setState("connecting", { attempt: this.backoff.attempt });
     let ws;
@@ -95,7 +109,7 @@ export class AdminChannel extends EventTarget {
     this.ws = ws;
     ws.onopen = () => {
       this.setState("authenticating");
-      ws.send(JSON.stringify({ type: "auth", token: this.token }));
+      if (this.token) ws.send(JSON.stringify({ type: "auth", token: this.token }));
     };
     ws.onmessage = (ev) => this.onMessage(ev.data);
     ws.onclose = (ev) => this.onClose(ws, ev);
@@ -107,9 +121,14 @@ export class AdminChannel extends EventTarget {
     this.ws = null;
     for (const p of this.pending.values()) p.sent = false;
     if (this.stopped) return;
-    if (ev.code === 4001 || this.state === "unauthorized") {
+    // 4001: the credential was refused or revoked; with a session, 4002 too
+    // (the server did not accept the cookie in time).
+    if (ev.code === 4001 || this.state === "unauthorized" || (this.session && ev.code === 4002)) {
       this.setState("unauthorized");
-      return; // a new token is needed
+      this.dispatchEvent(new CustomEvent("authfail", {
+        detail: { code: "unauthorized", message: this.session ? "session_ended" : "" },
+      }));
+      return; // a new sign-in is needed
     }
     this.scheduleReconnect();
   }

@@ -4,6 +4,7 @@
 
 import { h, $, announce, shortTime, longTime } from "./editor-dom.js";
 import { AdminChannel } from "./editor-conn.js";
+import { NewsroomPanel, apiRequest } from "./editor-newsroom.js";
 import { FeedChannel } from "./editor-feed.js";
 import {
   newDraft, draftFromEntry, draftContent, sameContent, isDraftEmpty, validateDraft, parseErrorPath, byteLength, LIMITS,
@@ -16,6 +17,14 @@ const STORY_KEY = "liveblog.editor.story";
 const draftsKey = (story) => `liveblog.editor.drafts.${story}`;
 
 const STATUS_LABELS = { live: "En direct", paused: "En pause", ended: "Terminé" };
+
+const SIGNIN_TEXT = {
+  bad_credentials: "E-mail ou mot de passe incorrect.",
+  rate_limited: "Trop de tentatives : réessayez dans quelques minutes.",
+  account_disabled: "Ce compte est désactivé : demandez à un·e admin.",
+  origin_refused: "Connexion refusée : ouvrez la console depuis ce serveur.",
+  session_ended: "Votre session a pris fin (déconnexion, compte modifié ou expiration) : reconnectez-vous.",
+};
 
 const ERROR_TEXT = {
   unauthorized: "Jeton refusé : il n’est pas valide pour ce serveur (vérifiez qu’il a été collé en entier).",
@@ -107,6 +116,9 @@ const els = {
   signin: $("#signin"),
   signinForm: $("#signin-form"),
   tokenInput: $("#token-input"),
+  tokenForm: $("#token-form"),
+  emailInput: $("#email-input"),
+  passwordInput: $("#password-input"),
   signinMsg: $("#signin-msg"),
   workspace: $("#workspace"),
   storySelect: $("#story-select"),
@@ -199,8 +211,13 @@ admin.addEventListener("state", (ev) => {
   updateComposerState();
 });
 
+// The console session (cookie): its CSRF token, for REST writes.
+let csrfToken = null;
+const newsroom = new NewsroomPanel(() => csrfToken, announce);
+
 admin.addEventListener("authenticated", (ev) => {
   const id = ev.detail;
+  newsroom.show(id);
   const first = !S.identity;
   S.identity = id;
   els.signinMsg.textContent = "";
@@ -216,9 +233,17 @@ admin.addEventListener("authenticated", (ev) => {
 });
 
 admin.addEventListener("authfail", (ev) => {
-  const { code } = ev.detail;
+  const { code, message } = ev.detail;
   els.signin.hidden = false;
-  els.signinMsg.textContent = ERROR_TEXT[code] || ev.detail.message || "Connexion refusée.";
+  if (admin.session) {
+    // A session that ended (signed out elsewhere, revoked, expired): sign in again.
+    csrfToken = null;
+    els.signinMsg.textContent = SIGNIN_TEXT.session_ended;
+    newsroom.show(null);
+    els.emailInput.focus();
+    return;
+  }
+  els.signinMsg.textContent = ERROR_TEXT[code] || message || "Connexion refusée.";
   els.tokenInput.setAttribute("aria-invalid", "true");
   if (code === "unauthorized" && !S.identity) storage("session")?.removeItem(TOKEN_KEY);
   renderWhoami();
@@ -229,9 +254,10 @@ function renderWhoami() {
   const id = S.identity;
   if (!id) return;
   const expired = id.expires_at && new Date(id.expires_at) <= new Date();
-  const parts = [id.sub, id.role === "admin" ? "admin" : "rédacteur·rice"];
+  const roles = { admin: "admin", editor: "éditeur·rice", contributor: "contributeur·rice" };
+  const parts = [id.sub, roles[id.role] || id.role];
   if (Array.isArray(id.stories)) parts.push(`directs : ${id.stories.join(", ") || "aucun"}`);
-  parts.push(expired ? "jeton expiré" : `expire le ${longTime(id.expires_at)}`);
+  if (id.expires_at) parts.push(expired ? "jeton expiré" : `expire le ${longTime(id.expires_at)}`);
   els.whoamiText.textContent = parts.join(" · ");
   els.whoami.classList.toggle("is-expired", !!expired);
 }
@@ -245,7 +271,29 @@ setInterval(() => {
   }
 }, 30000);
 
-els.signinForm.addEventListener("submit", (ev) => {
+els.signinForm.addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const email = els.emailInput.value.trim(), password = els.passwordInput.value;
+  if (!email || !password) {
+    els.signinMsg.textContent = "Saisissez votre e-mail et votre mot de passe.";
+    (email ? els.passwordInput : els.emailInput).focus();
+    return;
+  }
+  els.signinMsg.textContent = "Connexion…";
+  try {
+    const res = await apiRequest(null, "POST", "/api/session", { email, password });
+    csrfToken = res.csrf_token;
+    els.passwordInput.value = "";
+    storage("session")?.removeItem(TOKEN_KEY);
+    admin.startSession();
+  } catch (err) {
+    els.signinMsg.textContent = SIGNIN_TEXT[err.code] || err.message || "Connexion refusée.";
+    els.passwordInput.setAttribute("aria-invalid", "true");
+    els.passwordInput.focus();
+  }
+});
+
+els.tokenForm.addEventListener("submit", (ev) => {
   ev.preventDefault();
   const token = els.tokenInput.value.trim().replace(/^Bearer\s+/i, "").replace(/\s+/g, "");
   if (!token) {
@@ -261,6 +309,9 @@ els.signinForm.addEventListener("submit", (ev) => {
 });
 
 els.signout.addEventListener("click", () => {
+  if (admin.session && csrfToken) apiRequest(csrfToken, "DELETE", "/api/session").catch(() => {});
+  csrfToken = null;
+  newsroom.show(null);
   admin.stop();
   feed.stop();
   storage("session")?.removeItem(TOKEN_KEY);
@@ -270,7 +321,7 @@ els.signout.addEventListener("click", () => {
   els.whoami.hidden = true;
   els.signin.hidden = false;
   els.signinMsg.textContent = "Déconnecté. Les brouillons restent enregistrés sur cet appareil.";
-  els.tokenInput.focus();
+  els.emailInput.focus();
 });
 
 // ---------------------------------------------------------------------------
@@ -990,10 +1041,22 @@ loadRenderer().then((name) => {
   if (S.conflict) renderConflict();
 });
 
-const saved = storage("session")?.getItem(TOKEN_KEY);
-if (saved) {
-  els.signinMsg.textContent = "Reconnexion avec le jeton de cette session…";
-  admin.start(saved);
-} else {
-  els.tokenInput.focus();
-}
+// Already signed in (a session cookie from an earlier visit)? Else a token of this tab, else the form.
+fetch("/api/session", { credentials: "same-origin" })
+  .then((res) => (res.ok ? res.json() : null))
+  .catch(() => null)
+  .then((me) => {
+    if (me && me.principal?.credential === "session") {
+      csrfToken = me.csrf_token;
+      els.signinMsg.textContent = "Reconnexion…";
+      admin.startSession();
+      return;
+    }
+    const saved = storage("session")?.getItem(TOKEN_KEY);
+    if (saved) {
+      els.signinMsg.textContent = "Reconnexion avec le jeton de cette session…";
+      admin.start(saved);
+    } else {
+      els.emailInput.focus();
+    }
+  });

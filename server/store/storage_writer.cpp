@@ -109,8 +109,10 @@ void StorageWriter::commit(std::vector<Pending>& batch) {
     }
     auto committed = std::chrono::steady_clock::now();
     report.commit_seconds = std::chrono::duration<double>(committed - started).count();
+    // Acks are the editors' commands' (jobs, such as an audit record, have none to measure).
     for (const auto& p : batch)
-        report.ack_seconds.push_back(std::chrono::duration<double>(committed - p.submitted).count());
+        if (std::holds_alternative<Command>(p.work))
+            report.ack_seconds.push_back(std::chrono::duration<double>(committed - p.submitted).count());
     // Observed before anyone hears of the commit: whoever has an ack (or an
     // event) finds it counted in /metrics.
     if (observer_) observer_(report);

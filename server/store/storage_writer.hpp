@@ -37,7 +37,7 @@ public:
     using Job = std::function<CommandResult(StoreTxn&, Millis now)>;
     using Committed = std::function<void(const CommandResult&)>;
     // After each batch: its size, the commit's duration, whether it committed,
-    // and for each command the time from submit() to its ack (seconds).
+    // and for each command (not job) the time from submit() to its ack (seconds).
     struct BatchReport {
         std::size_t commands = 0;
         double commit_seconds = 0;

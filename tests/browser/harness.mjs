@@ -86,6 +86,26 @@ export function streamEntry(page, entryId) {
   return page.locator(`section.entries > article[data-entry-id="${entryId}"]`);
 }
 
+// Opens the console in a new context and signs in with an account's email
+// and password (the session cookie). Resolves once the workspace is shown.
+export async function openConsole(browser, server, email, password, contextOptions = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...contextOptions });
+  const page = await context.newPage();
+  const editor = { context, page, dialogs: 0, errors: [] };
+  page.on("dialog", (d) => {
+    editor.dialogs++;
+    d.dismiss().catch(() => {});
+  });
+  page.on("pageerror", (err) => editor.errors.push(err));
+  await page.goto(`${server.url}/editor`);
+  await page.locator("#email-input").fill(email);
+  await page.locator("#password-input").fill(password);
+  await page.locator("#signin-form button[type=submit]").click();
+  await page.locator("#workspace").waitFor({ state: "visible", timeout: 10000 });
+  await page.locator('#conn-admin[data-state="ready"]').waitFor({ timeout: 10000 });
+  return editor;
+}
+
 // Opens the editor console in a new context and signs in by pasting `token`
 // into the token field. Resolves once the workspace is shown.
 export async function openEditor(browser, server, token, contextOptions = {}) {
@@ -98,8 +118,9 @@ export async function openEditor(browser, server, token, contextOptions = {}) {
   });
   page.on("pageerror", (err) => editor.errors.push(err));
   await page.goto(`${server.url}/editor`);
+  await page.locator("#token-signin summary").click();
   await page.locator("#token-input").fill(token);
-  await page.locator("#signin-form button[type=submit]", { hasText: "Se connecter" }).click();  // (getByRole takes ~2 s on this page)
+  await page.locator("#token-form button[type=submit]").click();  // (getByRole takes ~2 s on this page)
   await page.locator("#workspace").waitFor({ state: "visible", timeout: 10000 });
   await page.locator('#conn-admin[data-state="ready"]').waitFor({ timeout: 10000 });
   return editor;

@@ -1,0 +1,94 @@
+// The newsroom in the console, in Chromium against the real server: an admin
+// made with `liveblog-server user add` signs in with email and password,
+// creates a contributor and an API token from the console, the contributor
+// signs in (and may not publish), a revoked token stops working, the audit
+// log shows it all; signing out ends the session.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { closeFixture, openConsole, openFixture, screenshotPath, api, waitFor } from "./harness.mjs";
+import { serverBinary } from "../js/support/server.mjs";
+
+let server, browser, token;
+const email = "ada@redaction.example", password = "mot de passe d’Ada";
+
+before(async () => {
+  ({ server, token, browser } = await openFixture({ sub: "Rédaction test" }));
+  execFileSync(serverBinary, ["user", "add", "--password-stdin", "--data-dir", server.dataDir, "--email", email,
+    "--name", "Ada Admin", "--role", "admin"], { input: password + "\n" });
+  const made = await api(server, token, "POST", "/api/stories", { id: "redaction", title: "Direct de la rédaction", lang: "fr" });
+  assert.equal(made.status, 201);
+});
+after(() => closeFixture({ server, browser }));
+
+test("an admin signs in, creates a contributor and a token, and reads the audit log", async () => {
+  const admin = await openConsole(browser, server, email, password);
+  const { page } = admin;
+  await page.locator("#whoami-text", { hasText: "Ada Admin" }).waitFor();
+  await page.locator("#newsroom-panel").waitFor({ state: "visible" });
+  // The cookie is HttpOnly: the page's script cannot read it.
+  assert.equal(await page.evaluate(() => document.cookie.includes("liveblog_session")), false);
+
+  await page.locator("#user-name").fill("Camille Contributrice");
+  await page.locator("#user-email").fill("cam@redaction.example");
+  await page.locator("#user-role").selectOption("contributor");
+  await page.locator("#user-form button[type=submit]").click();
+  const created = await page.locator("#user-created").textContent({ timeout: 10000 }).then(async () => {
+    await page.locator("#user-created", { hasText: "Mot de passe" }).waitFor({ timeout: 10000 });
+    return page.locator("#user-created").textContent();
+  });
+  const camPassword = created.split(": ").pop().trim();
+  assert.equal(camPassword.length, 20);
+  await page.locator("#user-rows tr", { hasText: "cam@redaction.example" }).waitFor();
+
+  await page.locator("#token-name").fill("CMS Lyon");
+  await page.locator("#token-create-form button[type=submit]").click();
+  await page.locator("#token-created", { hasText: "lbt_" }).waitFor({ timeout: 10000 });
+  const secret = (await page.locator("#token-created").textContent()).split(": ").pop().trim();
+  const posted = await api(server, secret, "POST", "/api/stories/redaction/entries", { blocks: [{ type: "text", text: "du CMS" }] });
+  assert.equal(posted.status, 201);
+  await page.locator("#token-rows tr", { hasText: "CMS Lyon" }).locator("button", { hasText: "Révoquer" }).click();
+  await page.locator("#token-rows tr", { hasText: "révoqué" }).waitFor({ timeout: 10000 });
+  const refused = await api(server, secret, "POST", "/api/stories/redaction/entries", { blocks: [{ type: "text", text: "non" }] });
+  assert.equal(refused.status, 401);
+
+  for (const action of ["sign_in", "user.created", "token.created", "token.revoked"])
+    await page.locator(`#audit-list li[data-action="${action}"]`).first().waitFor({ timeout: 10000 });
+  await page.screenshot({ path: screenshotPath("console-newsroom.png"), fullPage: true });
+
+  // The contributor signs in; the console has no newsroom panel for them, and publishing is refused.
+  const cam = await openConsole(browser, server, "cam@redaction.example", camPassword);
+  await cam.page.locator("#whoami-text", { hasText: "contributeur" }).waitFor();
+  assert.equal(await cam.page.locator("#newsroom-panel").isHidden(), true);
+  const res = await cam.page.evaluate(async () => {
+    const me = await (await fetch("/api/session")).json();
+    const r = await fetch("/api/stories/redaction/entries", {
+      method: "POST", headers: { "Content-Type": "application/json", "X-CSRF-Token": me.csrf_token },
+      body: JSON.stringify({ blocks: [{ type: "text", text: "essai" }] }),
+    });
+    return { status: r.status, body: await r.json() };
+  });
+  assert.equal(res.status, 403);
+  assert.equal(res.body.error.code, "forbidden");
+
+  // Signing out ends the session: a reload shows the sign-in form again.
+  await cam.page.locator("#signout").click();
+  await cam.page.reload();
+  await cam.page.locator("#email-input").waitFor({ state: "visible" });
+  await waitFor(async () => (await cam.page.locator("#workspace").isHidden()), 3000, "workspace hidden");
+  assert.deepEqual(admin.errors, []);
+  assert.deepEqual(cam.errors, []);
+  await admin.context.close();
+  await cam.context.close();
+});
+
+test("a wrong password says so, without saying which part is wrong", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${server.url}/editor`);
+  await page.locator("#email-input").fill(email);
+  await page.locator("#password-input").fill("pas le bon mot de passe");
+  await page.locator("#signin-form button[type=submit]").click();
+  await page.locator("#signin-msg", { hasText: "E-mail ou mot de passe incorrect" }).waitFor({ timeout: 10000 });
+  await context.close();
+});
