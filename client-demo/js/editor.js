@@ -140,6 +140,9 @@ const els = {
   composerPanel: $("#composer"),
   composerTitle: $("#composer-title"),
   editBanner: $("#edit-banner"),
+  correctionBox: $("#correction-box"),
+  correctionCheck: $("#entry-correction"),
+  correctionNote: $("#entry-correction-note"),
   entryForm: $("#entry-form"),
   pinLabel: $("#entry-pin-label"),
   publish: $("#publish"),
@@ -528,8 +531,11 @@ function loadComposer() {
 
 function renderEditBanner() {
   const draft = activeDraft();
+  els.correctionBox.hidden = !draft.entry_id;
   if (!draft.entry_id) {
     els.editBanner.hidden = true;
+    els.correctionCheck.checked = false;
+    els.correctionNote.value = "";
     return;
   }
   const current = feed.entries.get(draft.entry_id);
@@ -739,10 +745,16 @@ async function sendEdit(storyId, draft) {
   try {
     if (contentChanged) {
       const content = draftContent(draft);
-      const ack = await admin.send({
+      const msg = {
         type: "update_entry", story: storyId, entry_id: draft.entry_id, expected_version: draft.base_version,
         blocks: content.blocks, key_event: content.key_event, title: content.title ?? null,
-      });
+      };
+      // A public correction: the note appears under the entry on every reader's page.
+      const note = els.correctionNote.value.trim();
+      if (els.correctionCheck.checked && note) msg.correction = note;
+      const ack = await admin.send(msg);
+      els.correctionCheck.checked = false;
+      els.correctionNote.value = "";
       draft.base_version = ack.version;
       saveDrafts(storyId);
     }

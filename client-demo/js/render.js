@@ -33,6 +33,8 @@
  * @property {string[]} months
  * @property {string} firstOfMonth    day 1 ("1er" in French)
  * @property {string} dateTimeSep     between a date and a time
+ * @property {string} corrected       followed by a time: "Corrigé à 21:04"
+ * @property {string} noteSep         between that time and the correction's note
  */
 
 /** @type {Labels} */
@@ -42,7 +44,7 @@ const FRENCH = Object.freeze({
   olderEntries: 'Entrées précédentes', updated: 'mis à jour',
   months: ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre',
     'octobre', 'novembre', 'décembre'],
-  firstOfMonth: '1er', dateTimeSep: ' à ',
+  firstOfMonth: '1er', dateTimeSep: ' à ', corrected: 'Corrigé à', noteSep: '\u00a0: ',
 });
 
 /** @type {Labels} */
@@ -52,7 +54,7 @@ const ENGLISH = Object.freeze({
   olderEntries: 'Older entries', updated: 'updated',
   months: ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September',
     'October', 'November', 'December'],
-  firstOfMonth: '1', dateTimeSep: ', ',
+  firstOfMonth: '1', dateTimeSep: ', ', corrected: 'Corrected at', noteSep: ': ',
 });
 
 /**
@@ -714,6 +716,16 @@ export function renderEntry(entry, options = {}) {
     article.appendChild(d.createTextNode('\n'));
   }
   appendBlocks(article, entry.blocks, d);
+  // Public corrections, oldest first: <p class="correction">Corrigé à <time>21:04</time> : note</p>
+  for (const c of Array.isArray(entry.corrections) ? entry.corrections : []) {
+    if (!c || typeof c.note !== 'string' || typeof c.at !== 'string') continue;
+    const p = el(d, 'p', 'correction');
+    p.appendChild(d.createTextNode(`${labels.corrected} `));
+    p.appendChild(timeElement(c.at, labels, d));
+    p.appendChild(d.createTextNode(labels.noteSep + c.note));
+    article.appendChild(p);
+    article.appendChild(d.createTextNode('\n'));
+  }
   return article;
 }
 

@@ -39,6 +39,8 @@ struct UpdateEntry {
     std::optional<std::optional<std::string>> title;  // set to a title, or to none
     std::optional<bool> key_event;
     std::optional<nlohmann::json> blocks;
+    // Set: this edit is a public correction, with this note for the readers.
+    std::optional<std::string> correction;
 };
 
 struct DeleteEntry {

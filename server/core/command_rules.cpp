@@ -18,6 +18,9 @@ const std::string& command_story(const Command& c) {
 
 namespace {
 
+// Corrections an entry keeps (each is at most max_short_bytes): bounds the entry.
+constexpr std::size_t max_corrections = 50;
+
 // Advances the story's seq for a new event and stamps it.
 Event next_event(Story& story, EventOp op, Millis now) {
     story.seq += 1;
@@ -156,6 +159,12 @@ struct Apply {
         if (c.title) en->title = *c.title;
         if (c.key_event) en->key_event = *c.key_event;
         if (c.blocks) en->blocks = *c.blocks;
+        if (c.correction) {
+            if (en->corrections.size() >= max_corrections)
+                return CommandResult::failure(ErrorCode::invalid_content,
+                                              "an entry takes at most " + std::to_string(max_corrections) + " corrections");
+            en->corrections.push_back({now, *c.correction});
+        }
         en->version += 1;
         return save_change(*s, *en, EventOp::entry_updated);
     }

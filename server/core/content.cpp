@@ -36,4 +36,16 @@ const char* to_string(EventOp op) {
     return "";
 }
 
+nlohmann::json corrections_to_storage(const std::vector<Correction>& cs) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& c : cs) out.push_back({{"at", c.at}, {"note", c.note}});
+    return out;
+}
+
+std::vector<Correction> corrections_from_storage(const nlohmann::json& j) {
+    std::vector<Correction> out;
+    for (const auto& c : j) out.push_back({c.at("at").get<Millis>(), c.at("note").get<std::string>()});
+    return out;
+}
+
 }  // namespace liveblog

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -28,6 +29,20 @@ struct Story {
     Seq meta_seq = 0;     // seq of the last story.updated (0: never); drives compaction
 };
 
+// A public correction of an entry: when it was made, and what the readers
+// are told ("Corrigé à 21:04 : le chiffre était 12 %, pas 21 %").
+struct Correction {
+    Millis at = 0;
+    std::string note;
+    bool operator==(const Correction&) const = default;
+};
+
+// The storage form of an entry's corrections, [{"at":ms,"note":…}], shared
+// by the SQLite and Redis stores. from_storage throws nlohmann's exceptions
+// for a malformed value.
+nlohmann::json corrections_to_storage(const std::vector<Correction>& cs);
+std::vector<Correction> corrections_from_storage(const nlohmann::json& j);
+
 struct Entry {
     std::string id;       // server-made, sortable
     std::string story;
@@ -43,6 +58,7 @@ struct Entry {
     Seq created_seq = 0;            // seq of entry.created: the order of the stream
     Seq modified_seq = 0;           // seq of the entry's latest event
     std::string idempotency_key;    // empty when the editor sent none
+    std::vector<Correction> corrections;  // oldest first
 };
 
 enum class EventOp { entry_created, entry_updated, entry_deleted, story_updated };

@@ -40,6 +40,8 @@ struct Labels {
     const char* months[12];
     const char* first_of_month;  // day 1 ("1er" in French)
     const char* date_time_sep;   // between a date and a time
+    const char* corrected;       // followed by a time: "Corrigé à 21:04"
+    const char* note_sep;        // between that time and the note (" : " in French)
 };
 
 // Label strings are trusted constants: they go into the page unescaped, so
@@ -50,7 +52,7 @@ constexpr Labels french{
     "Heures en temps universel (UTC)", "Les directs", "Aucun direct pour le moment.",
     {"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
      "novembre", "décembre"},
-    "1er", " à ",
+    "1er", " à ", "Corrigé à", "\u00a0: ",
 };
 
 constexpr Labels english{
@@ -59,7 +61,7 @@ constexpr Labels english{
     "No live coverage yet.",
     {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
      "November", "December"},
-    "1", ", ",
+    "1", ", ", "Corrected at", ": ",
 };
 
 // The primary subtag of a BCP 47 tag is "fr", in any case.
@@ -356,6 +358,11 @@ void render_entry(std::string& out, const Entry& e, Placement placement, const L
 
     if (e.title && !e.title->empty()) out += "<h2 class=\"entry-title\">" + html_escape(*e.title) + "</h2>\n";
     for (const auto& block : blocks_of(e)) render_block(out, block);
+    for (const auto& c : e.corrections) {
+        out += std::string("<p class=\"correction\">") + l.corrected + " ";
+        append_time(out, c.at, l);
+        out += l.note_sep + html_escape(c.note) + "</p>\n";
+    }
     out += "</article>\n";
 }
 
@@ -411,6 +418,12 @@ ordered_json live_blog_posting(const Story& s, const std::vector<Rendered>& rend
         u["articleBody"] = entry_plain_text(e);
         u["author"] = {{"@type", "Person"}, {"name", e.author}};
         if (const auto image = first_image(e); !image.empty()) u["image"] = image;
+        if (!e.corrections.empty()) {
+            ordered_json cs = ordered_json::array();
+            for (const auto& c : e.corrections)
+                cs.push_back({{"@type", "CorrectionComment"}, {"text", c.note}, {"datePublished", format_iso8601(c.at)}});
+            u["correction"] = std::move(cs);
+        }
         updates.push_back(std::move(u));
     }
     j["liveBlogUpdate"] = std::move(updates);
@@ -462,6 +475,7 @@ img{max-width:100%;height:auto;display:block}
 .entry-meta time{font-weight:700;color:var(--fg)}
 .author{font-weight:600}
 .updated{font-style:italic}
+.correction{font-size:.875rem;color:var(--muted);border-left:3px solid #b8860b;padding-left:.5rem;margin:.5rem 0 0}
 blockquote{margin:1rem 0;padding-left:1rem;border-left:3px solid var(--line)}
 blockquote p{font-style:italic;margin:0}
 blockquote footer{font-size:.875rem;color:var(--muted)}

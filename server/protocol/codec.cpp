@@ -38,6 +38,12 @@ nlohmann::json entry_json(const Entry& e) {
         {"blocks", e.blocks},
     };
     if (e.title) j["title"] = *e.title;
+    // Absent when there is none: entries without corrections are as before.
+    if (!e.corrections.empty()) {
+        nlohmann::json cs = nlohmann::json::array();
+        for (const auto& c : e.corrections) cs.push_back({{"at", format_iso8601(c.at)}, {"note", c.note}});
+        j["corrections"] = std::move(cs);
+    }
     return j;
 }
 

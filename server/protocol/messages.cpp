@@ -192,6 +192,10 @@ AdminMessage parse_admin_message(const nlohmann::json& msg, const std::string& d
         if (msg.contains("title")) c.title = checked_title(msg, limits);  // null clears the title
         c.key_event = opt_bool(msg, "key_event");
         if (field(msg, "blocks")) c.blocks = blocks_field(msg, limits);
+        if (field(msg, "correction")) {
+            c.correction = req_string(msg, "correction");
+            check_short_text("correction", *c.correction, limits.max_short_bytes);
+        }
         if (!c.title && !c.key_event && !c.blocks)
             fail(ErrorCode::bad_request, "update_entry: nothing to change (title, key_event, blocks)");
         return c;

@@ -111,6 +111,7 @@ json entry_to_json(const Entry& e) {
         {"created_seq", e.created_seq},
         {"modified_seq", e.modified_seq},
         {"idempotency_key", e.idempotency_key},
+        {"corrections", corrections_to_storage(e.corrections)},
     };
 }
 
@@ -160,6 +161,14 @@ Entry entry_from_json(const json& j) {
     e.created_seq = f.unsigned_integer("created_seq");
     e.modified_seq = f.unsigned_integer("modified_seq");
     e.idempotency_key = f.text("idempotency_key");
+    // Absent in entries stored before corrections existed.
+    if (auto cs = j.find("corrections"); cs != j.end()) {
+        try {
+            e.corrections = corrections_from_storage(*cs);
+        } catch (const json::exception&) {
+            f.wrong("corrections", "an array of {at, note}");
+        }
+    }
     return e;
 }
 

@@ -78,6 +78,10 @@ constexpr const char* kMigrations[] = {
 
         CREATE INDEX records_by_group ON records (collection, grp, key);
     )sql",
+    // 2 -> 3: public corrections of entries, JSON [{"at":ms,"note":…}].
+    R"sql(
+        ALTER TABLE entries ADD COLUMN corrections TEXT NOT NULL DEFAULT '[]';
+    )sql",
 };
 static_assert(std::size(kMigrations) == SqliteStore::schema_version,
               "one migration step per schema version");
@@ -85,7 +89,7 @@ static_assert(std::size(kMigrations) == SqliteStore::schema_version,
 #define LIVEBLOG_STORY_COLUMNS "id, title, summary, lang, status, created_at, updated_at, seq, epoch, meta_seq"
 #define LIVEBLOG_ENTRY_COLUMNS                                                                    \
     "story, id, version, published_at, updated_at, author, title, key_event, pinned, deleted, " \
-    "blocks, created_seq, modified_seq, idempotency_key"
+    "blocks, created_seq, modified_seq, idempotency_key, corrections"
 
 constexpr const char* kSelectStory = "SELECT " LIVEBLOG_STORY_COLUMNS " FROM stories WHERE id = ?1";
 constexpr const char* kSelectStories =
@@ -102,12 +106,13 @@ constexpr const char* kSelectEntryByKey =
     "SELECT " LIVEBLOG_ENTRY_COLUMNS " FROM entries WHERE story = ?1 AND idempotency_key = ?2";
 constexpr const char* kUpsertEntry =
     "INSERT INTO entries (" LIVEBLOG_ENTRY_COLUMNS ") "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
     "ON CONFLICT (story, id) DO UPDATE SET version = excluded.version, "
     "published_at = excluded.published_at, updated_at = excluded.updated_at, author = excluded.author, "
     "title = excluded.title, key_event = excluded.key_event, pinned = excluded.pinned, "
     "deleted = excluded.deleted, blocks = excluded.blocks, created_seq = excluded.created_seq, "
-    "modified_seq = excluded.modified_seq, idempotency_key = excluded.idempotency_key";
+    "modified_seq = excluded.modified_seq, idempotency_key = excluded.idempotency_key, "
+    "corrections = excluded.corrections";
 // The literal `pinned = 1 AND deleted = 0` matches the partial index.
 constexpr const char* kSelectPage =
     "SELECT " LIVEBLOG_ENTRY_COLUMNS " FROM entries WHERE story = ?1 AND deleted = 0 AND created_seq < ?2 "
@@ -175,6 +180,11 @@ Entry read_entry(const Query& q) {
     e.created_seq = q.seq(11);
     e.modified_seq = q.seq(12);
     if (!q.is_null(13)) e.idempotency_key = q.text(13);
+    try {
+        e.corrections = corrections_from_storage(nlohmann::json::parse(q.text(14)));
+    } catch (const nlohmann::json::exception& ex) {
+        throw StoreFailure("sqlite: entry '" + e.id + "' of '" + e.story + "' has unreadable corrections: " + ex.what());
+    }
     return e;
 }
 
@@ -263,6 +273,7 @@ public:
     void save_entry(const Entry& e) override {
         // Serialised before the transaction is touched: a dump failure saves nothing.
         std::string blocks = e.blocks.dump();
+        std::string corrections = corrections_to_storage(e.corrections).dump();
         guarded([&] {
             Query q(c_.prepared(kUpsertEntry));
             q.bind(1, e.story).bind(2, e.id).bind(3, std::int64_t{e.version});
@@ -270,6 +281,7 @@ public:
             q.bind(7, e.title).bind(8, e.key_event).bind(9, e.pinned).bind(10, e.deleted).bind(11, blocks);
             q.bind(12, to_db(e.created_seq)).bind(13, to_db(e.modified_seq));
             q.bind(14, e.idempotency_key.empty() ? std::nullopt : std::optional<std::string>(e.idempotency_key));
+            q.bind(15, corrections);
             q.step();
         });
     }

@@ -6,7 +6,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { closeFixture, openConsole, openFixture, screenshotPath, api, waitFor } from "./harness.mjs";
+import { closeFixture, openConsole, openFixture, openReader, screenshotPath, api, waitFor, streamEntry } from "./harness.mjs";
 import { serverBinary } from "../js/support/server.mjs";
 
 let server, browser, token;
@@ -91,4 +91,26 @@ test("a wrong password says so, without saying which part is wrong", async () =>
   await page.locator("#signin-form button[type=submit]").click();
   await page.locator("#signin-msg", { hasText: "E-mail ou mot de passe incorrect" }).waitFor({ timeout: 10000 });
   await context.close();
+});
+
+test("a correction note appears live under the entry on an open reader page, and stays after a reload", async () => {
+  const posted = await api(server, token, "POST", "/api/stories/redaction/entries",
+    { blocks: [{ type: "text", text: "La participation atteint 21 %." }] });
+  assert.equal(posted.status, 201);
+  const reader = await openReader(browser, server, "redaction");
+  const entry = streamEntry(reader.page, posted.body.entry_id);
+  await entry.waitFor();
+  const res = await api(server, token, "PATCH", `/api/stories/redaction/entries/${posted.body.entry_id}`, {
+    blocks: [{ type: "text", text: "La participation atteint 12 %." }],
+    correction: "Le chiffre était 12 %, pas 21 %.",
+  }, { "If-Match": '"1"' });
+  assert.equal(res.status, 200);
+  await entry.locator("p.correction", { hasText: "Le chiffre était 12 %, pas 21 %." }).waitFor({ timeout: 5000 });
+  const text = await entry.locator("p.correction").textContent();
+  assert.match(text, /^Corrigé à \d\d:\d\d\u00a0: Le chiffre était 12 %, pas 21 %\.$/);
+  await reader.page.screenshot({ path: screenshotPath("reader-correction.png") });
+  await reader.page.reload();
+  await streamEntry(reader.page, posted.body.entry_id).locator("p.correction").waitFor();
+  assert.deepEqual(reader.errors, []);
+  await reader.context.close();
 });

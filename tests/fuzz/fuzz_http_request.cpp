@@ -14,6 +14,8 @@
 //  - when framing_problem() finds nothing, Beast framed the body the one way
 //    every proxy would: by Content-Length when that is given, chunked when
 //    Transfer-Encoding is, and no body at all otherwise (no smuggling);
+//  - a session cookie's value has no ';'; an API token that parses prints
+//    back as itself; a route match has non-empty parameters and no Allow;
 //  - split_path never yields an empty segment; percent_decode never grows
 //    its input and leaves text without '%' alone; query_param refuses only
 //    with bad_request;
@@ -35,7 +37,9 @@
 
 #include "common/error_code.hpp"
 #include "fuzz_check.hpp"
+#include "accounts/credentials.hpp"
 #include "http/http_api.hpp"
+#include "http/router.hpp"
 #include "http/request_framing.hpp"
 #include "http/responses.hpp"
 #include "http/static_files.hpp"
@@ -164,9 +168,43 @@ void check_target(std::string_view target, const StaticTree& tree) {
     if (!path.empty() && path.front() == '/') tree.check(path.substr(1));
 }
 
+// The credentials a request may carry: the session cookie and an API token.
+void check_credentials(const liveblog::HttpRequest& req) {
+    if (const auto cookie = req.find(http::field::cookie); cookie != req.end()) {
+        const auto v = liveblog::accounts::cookie_value(sv(cookie->value()), liveblog::accounts::session_cookie_name);
+        if (v) FUZZ_REQUIRE(v->find(';') == std::string::npos && v->size() <= cookie->value().size());
+    }
+    if (const auto auth = req.find(http::field::authorization); auth != req.end()) {
+        std::string_view token = sv(auth->value());
+        if (token.substr(0, 7) == "Bearer ") token.remove_prefix(7);
+        // What parses is exactly what format_api_token would print.
+        if (const auto parts = liveblog::accounts::parse_api_token(token))
+            FUZZ_REQUIRE(liveblog::accounts::format_api_token(parts->id, parts->secret) == token);
+    }
+}
+
+// The route table's matcher on a table of the same shapes as http/routes.cpp.
+void check_routes(const liveblog::HttpRequest& req, const std::vector<std::string>& path) {
+    static const liveblog::Router router = [] {
+        liveblog::Router r;
+        for (const char* p : {"/", "/stories/{story}", "/api/stories/{story}/entries/{entry}/pin", "/api/{path...}",
+                              "/static/{path...}", "/api/users/{user}"})
+            r.add({http::verb::get, p, liveblog::Access::anyone, nullptr});
+        r.add({http::verb::post, "/api/stories/{story}/entries", liveblog::Access::signed_in, nullptr});
+        return r;
+    }();
+    const auto m = router.match(req.method(), path);
+    if (m.route) {
+        FUZZ_REQUIRE(m.allow.empty());
+        for (const auto& [name, value] : m.params) FUZZ_REQUIRE(!value.empty());
+    }
+}
+
 void handle(const liveblog::HttpRequest& req, const StaticTree& tree) {
     check_framing(req);
     check_target(sv(req.target()), tree);
+    check_credentials(req);
+    check_routes(req, liveblog::split_path(sv(req.target())));
     (void)liveblog::etag_matches(req, "\"9f86d081-42\"");
     if (const auto key = req.find(http::field::sec_websocket_key); key != req.end()) {
         if (liveblog::ws::valid_client_key(sv(key->value())))

@@ -328,6 +328,26 @@ STORE_TEST("store: update_entry checks the expected version") {
     CHECK_FALSE(stored_entry(fx.store(), "s", posted.entry_id).title);
 }
 
+STORE_TEST("store: corrections are kept in order with the entry - across a reopen") {
+    TestType fx;
+    REQUIRE(run(fx, create("s")).ok());
+    auto posted = run(fx, post("s"));
+    UpdateEntry u = edit("s", posted.entry_id, 1);
+    u.correction = "Le chiffre était 12 %, pas 21 % « corrigé » 🎉";
+    REQUIRE(run(fx, u, kNow + 1000).ok());
+    UpdateEntry again = edit("s", posted.entry_id, 2);
+    again.correction = "Deuxième correction";
+    REQUIRE(run(fx, again, kNow + 2000).ok());
+    // An edit without a correction adds none.
+    REQUIRE(run(fx, edit("s", posted.entry_id, 3), kNow + 3000).ok());
+    fx.reopen();
+    auto e = fx.store().entries("s", 0, kAll).entries.at(0);
+    REQUIRE(e.corrections.size() == 2);
+    CHECK(e.corrections[0] == Correction{kNow + 1000, "Le chiffre était 12 %, pas 21 % « corrigé » 🎉"});
+    CHECK(e.corrections[1] == Correction{kNow + 2000, "Deuxième correction"});
+    CHECK(fx.store().changed_since("s", 0, kAll).at(0).corrections.size() == 2);
+}
+
 STORE_TEST("store: delete_entry leaves a tombstone") {
     TestType fx;
     Store& store = fx.store();
@@ -862,6 +882,7 @@ TEST_CASE("sqlite store: a version 1 file is migrated forward with its entries",
         // What a version 1 build left: no records table.
         RawDb raw(path);
         raw.exec("DROP TABLE records");
+        raw.exec("ALTER TABLE entries DROP COLUMN corrections");
         raw.exec("PRAGMA user_version = 1");
     }
     SqliteStore store(path);
