@@ -5,6 +5,7 @@
 import { h, $, announce, shortTime, longTime } from "./editor-dom.js";
 import { AdminChannel } from "./editor-conn.js";
 import { NewsroomPanel, apiRequest } from "./editor-newsroom.js";
+import { HistoryDialog } from "./editor-history.js";
 import { FeedChannel } from "./editor-feed.js";
 import {
   newDraft, draftFromEntry, draftContent, sameContent, isDraftEmpty, validateDraft, parseErrorPath, byteLength, LIMITS,
@@ -906,6 +907,11 @@ function renderEntries() {
           onclick: () => togglePin(entry.id),
         }),
         h("button", {
+          type: "button", class: "btn btn-small", dataset: { focusKey: `history:${entry.id}` },
+          "aria-label": `Historique de « ${label} »`, text: "Historique",
+          onclick: () => history.open(S.storyId, entry.id, label),
+        }),
+        h("button", {
           type: "button", class: "btn btn-small btn-danger", "aria-disabled": busy ? "true" : null, dataset: { focusKey: `delete:${entry.id}` },
           "aria-label": `Supprimer « ${label} »`, text: "Supprimer",
           onclick: () => deleteEntry(entry.id),
@@ -962,6 +968,28 @@ els.loadMore.addEventListener("click", async () => {
     els.loadMore.disabled = false;
   }
 });
+
+// The history dialog: GETs go with the session cookie, or the pasted token.
+const history = new HistoryDialog(
+  () => (admin.token ? { Authorization: `Bearer ${admin.token}` } : {}),
+  (rev, entryId) => restoreRevision(rev, entryId));
+
+/** Loads a revision into the composer as an edit of its entry (saving makes a new version). */
+function restoreRevision(rev, entryId) {
+  const target = feed.entries.get(entryId);
+  if (!target) {
+    els.composerMsg.textContent = "Cette entrée n’est plus dans le flux : impossible de la restaurer ici.";
+    return;
+  }
+  editEntry(target.id);
+  const drafts = getDrafts(S.storyId);
+  const restored = draftFromEntry({ ...target, title: rev.title, key_event: rev.key_event, blocks: rev.blocks });
+  drafts.edit = { ...restored, base: target, base_version: target.version };
+  saveDrafts(S.storyId);
+  loadComposer();
+  renderEntries();
+  announce(`Version ${rev.version} chargée : vérifiez puis enregistrez pour la restaurer.`);
+}
 
 function editEntry(entryId) {
   const storyId = S.storyId;

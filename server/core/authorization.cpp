@@ -10,6 +10,7 @@ const char* to_string(Action action) {
         case Action::update_entry: return "update_entry";
         case Action::delete_entry: return "delete_entry";
         case Action::pin_entry: return "pin_entry";
+        case Action::read_history: return "read_history";
         case Action::manage_users: return "manage_users";
         case Action::manage_tokens: return "manage_tokens";
         case Action::read_audit: return "read_audit";
@@ -42,6 +43,7 @@ bool role_allows(Role role, Action action) {
         case Action::update_entry:
         case Action::delete_entry:
         case Action::pin_entry: return role == Role::editor || role == Role::admin;
+        case Action::read_history: return true;
     }
     return false;
 }

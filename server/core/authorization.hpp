@@ -11,6 +11,7 @@
 //   update_entry        -             in scope      in scope
 //   delete_entry        -             in scope      in scope
 //   pin_entry           -             in scope      in scope
+//   read_history        in scope      in scope      in scope
 //   manage_users        -             -             yes
 //   manage_tokens       -             -             yes
 //   read_audit          -             -             yes
@@ -31,6 +32,7 @@ enum class Action {
     update_entry,
     delete_entry,
     pin_entry,
+    read_history,  // an entry's revisions
     manage_users,
     manage_tokens,
     read_audit,

@@ -31,6 +31,7 @@ struct PostEntry {
     bool key_event = false;
     bool pinned = false;
     nlohmann::json blocks;
+    std::string actor;  // who sent it (its revision's "by")
 };
 
 struct UpdateEntry {
@@ -41,16 +42,19 @@ struct UpdateEntry {
     std::optional<nlohmann::json> blocks;
     // Set: this edit is a public correction, with this note for the readers.
     std::optional<std::string> correction;
+    std::string actor;
 };
 
 struct DeleteEntry {
     std::string story, entry_id;
     std::optional<std::uint32_t> expected_version;
+    std::string actor;
 };
 
 struct SetPinned {
     std::string story, entry_id;
     bool pinned = true;
+    std::string actor;
 };
 
 using Command = std::variant<CreateStory, UpdateStory, PostEntry, UpdateEntry, DeleteEntry, SetPinned>;

@@ -1,6 +1,7 @@
 #include "core/command_rules.hpp"
 
 #include "common/random.hpp"
+#include "core/revision.hpp"
 
 namespace liveblog {
 
@@ -205,7 +206,10 @@ struct Apply {
 CommandResult apply_command(StoreTxn& txn, const Command& command, Millis now) {
     CommandResult r = std::visit(Apply{txn, now}, command);
     // The event belongs to the same transaction as the state it describes.
-    if (r.ok() && r.event) txn.append_event(*r.event);
+    if (r.ok() && r.event) {
+        txn.append_event(*r.event);
+        record_revision(txn, command, r, now);
+    }
     return r;
 }
 

@@ -35,6 +35,7 @@ void list_stories(HttpContext& ctx, const RequestPtr& req);
 void get_story(HttpContext& ctx, const RequestPtr& req);
 void list_entries(HttpContext& ctx, const RequestPtr& req);
 void story_events(HttpContext& ctx, const RequestPtr& req);
+void entry_revisions(HttpContext& ctx, const RequestPtr& req);
 
 // write_handlers.cpp
 void create_story(HttpContext& ctx, const RequestPtr& req);

@@ -3,6 +3,8 @@
 // answered from memory without touching the store.
 
 #include "common/config.hpp"
+#include "core/authorization.hpp"
+#include "core/revision.hpp"
 #include "core/validation.hpp"
 #include "http/handlers.hpp"
 #include "protocol/codec.hpp"
@@ -84,6 +86,20 @@ void list_entries(HttpContext& ctx, const RequestPtr& req) {
         res.set(http::field::etag, etag);
         res.set(http::field::cache_control, ctx.cache_control());
         respond(std::move(res));
+    });
+}
+
+// An entry's history, newest first (signed in: the route table; in scope: here).
+void entry_revisions(HttpContext& ctx, const RequestPtr& req) {
+    Story story = known_story(ctx, req);
+    authorize(req->who(), Action::read_history, story.id);
+    const std::string group = revision_group(story.id, req->param("entry"));
+    ctx.read_then(req->respond, [&ctx, group, respond = req->respond] {
+        nlohmann::json list = nlohmann::json::array();
+        for (const auto& r : ctx.hub.store().records({revisions_collection, group, "", 200, true}))
+            list.push_back(revision_json(revision_from(r)));
+        if (list.empty()) return respond(error_response(ErrorCode::unknown_entry, "no such entry, or no history"));
+        respond(json_response(200, {{"revisions", list}}));
     });
 }
 

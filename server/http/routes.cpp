@@ -33,6 +33,8 @@ Router build_routes(HttpContext& ctx) {
     r.add({verb::get, "/api/stories/{story}/entries", A::anyone, h(handlers::list_entries), T::none, "a page of entries"});
     r.add({verb::get, "/api/stories/{story}/events", A::anyone, h(handlers::story_events), T::none,
            "the catch-up from a resume point"});
+    r.add({verb::get, "/api/stories/{story}/entries/{entry}/revisions", A::signed_in, h(handlers::entry_revisions),
+           T::none, "an entry's history, newest first"});
     r.add({verb::options, "/api/{path...}", A::anyone, h(handlers::cors_preflight), T::none, "CORS preflight"});
 
     // ---- editors ----

@@ -178,6 +178,7 @@ AdminMessage parse_admin_message(const nlohmann::json& msg, const std::string& d
         c.idempotency_key = opt_string(msg, "idempotency_key").value_or("");
         if (c.idempotency_key.size() > 128) fail(ErrorCode::bad_request, "idempotency_key: at most 128 bytes");
         c.author = author_name(msg, default_author, limits);
+        c.actor = default_author;
         c.title = checked_title(msg, limits);
         c.key_event = opt_bool(msg, "key_event").value_or(false);
         c.pinned = opt_bool(msg, "pinned").value_or(false);
@@ -196,6 +197,7 @@ AdminMessage parse_admin_message(const nlohmann::json& msg, const std::string& d
             c.correction = req_string(msg, "correction");
             check_short_text("correction", *c.correction, limits.max_short_bytes);
         }
+        c.actor = default_author;
         if (!c.title && !c.key_event && !c.blocks)
             fail(ErrorCode::bad_request, "update_entry: nothing to change (title, key_event, blocks)");
         return c;
@@ -205,6 +207,7 @@ AdminMessage parse_admin_message(const nlohmann::json& msg, const std::string& d
         c.story = story_id(msg);
         c.entry_id = entry_id(msg);
         if (field(msg, "expected_version")) c.expected_version = version_field(msg, "expected_version", true);
+        c.actor = default_author;
         return c;
     }
     if (type == "pin_entry" || type == "unpin_entry") {
@@ -212,6 +215,7 @@ AdminMessage parse_admin_message(const nlohmann::json& msg, const std::string& d
         c.story = story_id(msg);
         c.entry_id = entry_id(msg);
         c.pinned = type == "pin_entry";
+        c.actor = default_author;
         return c;
     }
     fail(ErrorCode::unknown_type, "unknown command '" + type + "'");

@@ -114,3 +114,30 @@ test("a correction note appears live under the entry on an open reader page, and
   assert.deepEqual(reader.errors, []);
   await reader.context.close();
 });
+
+test("the console shows an entry's history with a diff, and restores a version", async () => {
+  const posted = await api(server, token, "POST", "/api/stories/redaction/entries",
+    { blocks: [{ type: "text", text: "Premier bilan : trois blessés." }] });
+  await api(server, token, "PATCH", `/api/stories/redaction/entries/${posted.body.entry_id}`,
+    { blocks: [{ type: "text", text: "Premier bilan : quatre blessés." }] }, { "If-Match": '"1"' });
+  const admin = await openConsole(browser, server, email, password);
+  const { page } = admin;
+  const card = page.locator(`#entry-list li[data-entry-id="${posted.body.entry_id}"]`);
+  await card.waitFor({ timeout: 10000 });
+  await card.locator("button", { hasText: "Historique" }).click();
+  await page.locator("#history-list li.revision").nth(1).waitFor({ timeout: 5000 });
+  assert.equal(await page.locator("#history-list li.revision").count(), 2);
+  assert.equal(await page.locator("#history-list li.revision").first().locator("del").textContent(), "trois");
+  assert.equal(await page.locator("#history-list li.revision").first().locator("ins").textContent(), "quatre");
+  await page.screenshot({ path: screenshotPath("console-history.png") });
+  await page.locator("#history-list li.revision").nth(1).locator("button", { hasText: "Restaurer" }).click();
+  await page.locator("#composer-title", { hasText: "Modifier" }).waitFor();
+  await page.locator("#publish").click();
+  await waitFor(async () => {
+    const res = await api(server, token, "GET", `/api/stories/redaction/entries?limit=50`);
+    const e = res.body.entries.find((x) => x.id === posted.body.entry_id);
+    return e && e.version === 3 && e.blocks[0].text === "Premier bilan : trois blessés.";
+  }, 5000, "the restored version saved");
+  assert.deepEqual(admin.errors, []);
+  await admin.context.close();
+});

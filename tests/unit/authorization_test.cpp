@@ -34,6 +34,7 @@ const std::map<Action, Rule> expected = {
     {Action::update_entry, {false, true, true, true}},
     {Action::delete_entry, {false, true, true, true}},
     {Action::pin_entry, {false, true, true, true}},
+    {Action::read_history, {true, true, true, true}},
     {Action::manage_users, {false, false, true, false}},
     {Action::manage_tokens, {false, false, true, false}},
     {Action::read_audit, {false, false, true, false}},
