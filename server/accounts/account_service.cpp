@@ -227,33 +227,34 @@ void AccountService::sign_in(std::string email, std::string password, Origin fro
     });
 }
 
+namespace {
+// A job that rewrites a record's "last seen" time, only if the record still
+// exists (a sign-out or revocation in between stays one).
+template <class T, class From, class Set>
+StorageWriter::Job touch_job(const std::string& collection, std::string key, Millis now, From from, Set set) {
+    return [collection, key = std::move(key), now, from, set](StoreTxn& txn, Millis) {
+        if (auto r = txn.load_record(collection, key)) {
+            T value = from(*r);
+            set(value, now);
+            txn.save_record(collection, to_record(value));
+        }
+        return CommandResult{};
+    };
+}
+}  // namespace
+
 void AccountService::touch_session(const Session& s, Millis now) {
     if (now - s.last_seen_at < settings_.touch_interval_ms) return;
-    hub_.submit_job(
-        [key = s.key, now](StoreTxn& txn, Millis) {
-            // Only if it still exists: a sign-out in between stays a sign-out.
-            if (auto r = txn.load_record(sessions_collection, key)) {
-                Session s = session_from(*r);
-                s.last_seen_at = std::max(s.last_seen_at, now);
-                txn.save_record(sessions_collection, to_record(s));
-            }
-            return CommandResult{};
-        },
-        [](const CommandResult&) {});
+    hub_.submit_job(touch_job<Session>(sessions_collection, s.key, now, session_from,
+                                       [](Session& v, Millis t) { v.last_seen_at = std::max(v.last_seen_at, t); }),
+                    [](const CommandResult&) {});
 }
 
 void AccountService::touch_token(const ApiToken& t, Millis now) {
     if (now - t.last_used_at < 60 * 1000) return;
-    hub_.submit_job(
-        [id = t.id, now](StoreTxn& txn, Millis) {
-            if (auto r = txn.load_record(tokens_collection, id)) {
-                ApiToken t = token_from(*r);
-                t.last_used_at = std::max(t.last_used_at, now);
-                txn.save_record(tokens_collection, to_record(t));
-            }
-            return CommandResult{};
-        },
-        [](const CommandResult&) {});
+    hub_.submit_job(touch_job<ApiToken>(tokens_collection, t.id, now, token_from,
+                                        [](ApiToken& v, Millis t) { v.last_used_at = std::max(v.last_used_at, t); }),
+                    [](const CommandResult&) {});
 }
 
 void AccountService::resolve_session(const std::string& cookie_id, Reply<ResolvedSession> reply) {

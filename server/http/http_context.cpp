@@ -55,6 +55,26 @@ std::string string_field(const nlohmann::json& body, const char* name) {
     return it->get<std::string>();
 }
 
+Role role_field(const nlohmann::json& body, Role fallback) {
+    auto it = body.find("role");
+    if (it == body.end()) return fallback;
+    auto role = it->is_string() ? parse_role(it->get<std::string>()) : std::nullopt;
+    if (!role) throw Error{ErrorCode::bad_request, "role: contributor, editor or admin"};
+    return *role;
+}
+
+std::optional<std::vector<std::string>> scope_field(const nlohmann::json& body) {
+    auto it = body.find("stories");
+    if (it == body.end() || it->is_null()) return std::nullopt;
+    if (!it->is_array()) throw Error{ErrorCode::bad_request, "stories: null or an array of story ids"};
+    std::vector<std::string> out;
+    for (auto& s : *it) {
+        if (!s.is_string()) throw Error{ErrorCode::bad_request, "stories: null or an array of story ids"};
+        out.push_back(s.get<std::string>());
+    }
+    return out;
+}
+
 HttpResponse error_response_for(const Error& e) {
     nlohmann::json extra;
     if (e.retry_after_s > 0) extra = {{"retry_after_s", e.retry_after_s}};

@@ -51,6 +51,11 @@ accounts::Origin origin_of(const Request& req);
 // body[name] as a string; throws Error{bad_request} when absent or not one.
 std::string string_field(const nlohmann::json& body, const char* name);
 
+// body's "role" (absent: `fallback`), and "stories" (null or absent: every
+// story; else an array of story ids). Throw Error{bad_request}.
+Role role_field(const nlohmann::json& body, Role fallback);
+std::optional<std::vector<std::string>> scope_field(const nlohmann::json& body);
+
 // The error response of an Error, with Retry-After when it says when.
 HttpResponse error_response_for(const Error& e);
 

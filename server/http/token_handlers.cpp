@@ -19,19 +19,9 @@ void list_tokens(HttpContext& ctx, const RequestPtr& req) {
 void create_token(HttpContext& ctx, const RequestPtr& req) {
     json body = ctx.json_body(*req);
     std::string name = string_field(body, "name");
-    auto role = parse_role(body.value("role", std::string("editor")));
-    if (!body.value("role", json("editor")).is_string() || !role)
-        throw Error{ErrorCode::bad_request, "role: contributor, editor or admin"};
-    std::optional<std::vector<std::string>> stories;
-    if (body.contains("stories") && !body["stories"].is_null()) {
-        if (!body["stories"].is_array()) throw Error{ErrorCode::bad_request, "stories: null or an array of story ids"};
-        stories.emplace();
-        for (auto& s : body["stories"]) {
-            if (!s.is_string()) throw Error{ErrorCode::bad_request, "stories: null or an array of story ids"};
-            stories->push_back(s.get<std::string>());
-        }
-    }
-    ctx.accounts.create_token(std::move(name), *role, std::move(stories), req->who(), origin_of(*req),
+    Role role = role_field(body, Role::editor);
+    auto stories = scope_field(body);
+    ctx.accounts.create_token(std::move(name), role, std::move(stories), req->who(), origin_of(*req),
                               ctx.answer<accounts::CreatedToken>(req, [](accounts::CreatedToken& c) {
                                   return json_response(201, {{"token", accounts::public_json(c.token)},
                                                              {"secret", c.secret}});

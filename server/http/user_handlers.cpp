@@ -8,27 +8,6 @@ namespace liveblog::handlers {
 
 using nlohmann::json;
 
-namespace {
-
-Role role_field(const json& v) {
-    auto role = v.is_string() ? parse_role(v.get<std::string>()) : std::nullopt;
-    if (!role) throw Error{ErrorCode::bad_request, "role: contributor, editor or admin"};
-    return *role;
-}
-
-// null: every story; else an array of story ids.
-std::optional<std::vector<std::string>> scope_field(const json& v) {
-    if (v.is_null()) return std::nullopt;
-    if (!v.is_array()) throw Error{ErrorCode::bad_request, "stories: null or an array of story ids"};
-    std::vector<std::string> out;
-    for (auto& s : v) {
-        if (!s.is_string()) throw Error{ErrorCode::bad_request, "stories: null or an array of story ids"};
-        out.push_back(s.get<std::string>());
-    }
-    return out;
-}
-
-}  // namespace
 
 void list_users(HttpContext& ctx, const RequestPtr& req) {
     ctx.accounts.list_users(ctx.answer<std::vector<accounts::User>>(req, [](std::vector<accounts::User>& users) {
@@ -43,8 +22,8 @@ void create_user(HttpContext& ctx, const RequestPtr& req) {
     accounts::NewUserRequest n;
     n.email = string_field(body, "email");
     n.name = string_field(body, "name");
-    n.role = role_field(body.value("role", json("contributor")));
-    if (body.contains("stories")) n.stories = scope_field(body["stories"]);
+    n.role = role_field(body, Role::contributor);
+    n.stories = scope_field(body);
     if (body.contains("password")) n.password = string_field(body, "password");
     ctx.accounts.create_user(std::move(n), req->who(), origin_of(*req),
                              ctx.answer<accounts::CreatedUser>(req, [](accounts::CreatedUser& c) {
@@ -61,8 +40,8 @@ void update_user(HttpContext& ctx, const RequestPtr& req) {
     accounts::UserUpdateRequest u;
     if (body.contains("email")) u.changes.email = string_field(body, "email");
     if (body.contains("name")) u.changes.name = string_field(body, "name");
-    if (body.contains("role")) u.changes.role = role_field(body["role"]);
-    if (body.contains("stories")) u.changes.stories = scope_field(body["stories"]);
+    if (body.contains("role")) u.changes.role = role_field(body, Role::contributor);
+    if (body.contains("stories")) u.changes.stories = scope_field(body);
     if (body.contains("disabled")) {
         if (!body["disabled"].is_boolean()) throw Error{ErrorCode::bad_request, "disabled: true or false"};
         u.changes.disabled = body["disabled"].get<bool>();

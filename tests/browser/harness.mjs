@@ -86,9 +86,9 @@ export function streamEntry(page, entryId) {
   return page.locator(`section.entries > article[data-entry-id="${entryId}"]`);
 }
 
-// Opens the console in a new context and signs in with an account's email
-// and password (the session cookie). Resolves once the workspace is shown.
-export async function openConsole(browser, server, email, password, contextOptions = {}) {
+// The console's page in a new context, not signed in yet; counts dialogs
+// (dismissed) and page errors.
+async function consolePage(browser, server, contextOptions) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...contextOptions });
   const page = await context.newPage();
   const editor = { context, page, dialogs: 0, errors: [] };
@@ -98,6 +98,14 @@ export async function openConsole(browser, server, email, password, contextOptio
   });
   page.on("pageerror", (err) => editor.errors.push(err));
   await page.goto(`${server.url}/editor`);
+  return editor;
+}
+
+// Opens the console in a new context and signs in with an account's email
+// and password (the session cookie). Resolves once the workspace is shown.
+export async function openConsole(browser, server, email, password, contextOptions = {}) {
+  const editor = await consolePage(browser, server, contextOptions);
+  const { page } = editor;
   await page.locator("#email-input").fill(email);
   await page.locator("#password-input").fill(password);
   await page.locator("#signin-form button[type=submit]").click();
@@ -109,15 +117,8 @@ export async function openConsole(browser, server, email, password, contextOptio
 // Opens the editor console in a new context and signs in by pasting `token`
 // into the token field. Resolves once the workspace is shown.
 export async function openEditor(browser, server, token, contextOptions = {}) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...contextOptions });
-  const page = await context.newPage();
-  const editor = { context, page, dialogs: 0, errors: [] };
-  page.on("dialog", (d) => {
-    editor.dialogs++;
-    d.dismiss().catch(() => {});
-  });
-  page.on("pageerror", (err) => editor.errors.push(err));
-  await page.goto(`${server.url}/editor`);
+  const editor = await consolePage(browser, server, contextOptions);
+  const { page } = editor;
   await page.locator("#token-signin summary").click();
   await page.locator("#token-input").fill(token);
   await page.locator("#token-form button[type=submit]").click();  // (getByRole takes ~2 s on this page)
