@@ -149,7 +149,12 @@ export class AdminChannel extends EventTarget {
       this.identity = msg;
       this.setState("ready");
       this.dispatchEvent(new CustomEvent("authenticated", { detail: msg }));
+      if (this.where) this.ws.send(JSON.stringify({ type: "editing", ...this.where }));
       this.flush();
+      return;
+    }
+    if (msg.type === "editors") {
+      this.dispatchEvent(new CustomEvent("editors", { detail: msg }));
       return;
     }
     if (msg.type === "error" && msg.request_id === undefined) {
@@ -186,6 +191,17 @@ export class AdminChannel extends EventTarget {
       this.pending.delete(msg.request_id);
       p.reject(new CommandError(msg, { resent: p.resent }));
     }
+  }
+
+  /**
+   * Tells the other editors where this console is: on `story`, with
+   * `entry_id` open for editing (or null). Kept, and said again after every
+   * reconnect; the server answers with an `editors` event.
+   */
+  setEditing(story, entryId) {
+    this.where = story ? { story, entry_id: entryId || null } : null;
+    if (this.where && this.state === "ready" && this.ws && this.ws.readyState === WebSocket.OPEN)
+      this.ws.send(JSON.stringify({ type: "editing", ...this.where }));
   }
 
   flush() {

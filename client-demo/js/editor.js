@@ -142,6 +142,7 @@ const els = {
   composerTitle: $("#composer-title"),
   editBanner: $("#edit-banner"),
   correctionBox: $("#correction-box"),
+  editorsLine: $("#editors-line"),
   correctionCheck: $("#entry-correction"),
   correctionNote: $("#entry-correction-note"),
   entryForm: $("#entry-form"),
@@ -316,6 +317,7 @@ els.signout.addEventListener("click", () => {
   if (admin.session && csrfToken) apiRequest(csrfToken, "DELETE", "/api/session").catch(() => {});
   csrfToken = null;
   newsroom.show(null);
+  admin.setEditing(null);
   admin.stop();
   feed.stop();
   storage("session")?.removeItem(TOKEN_KEY);
@@ -380,6 +382,7 @@ function currentStory() {
 
 function selectStory(id) {
   if (!id) return;
+  if (id !== S.storyId) otherEditors = [];
   S.storyId = id;
   S.storyFormDirty = false;
   S.conflict = null;
@@ -518,10 +521,34 @@ function onComposerChange(kind) {
   previewTimer = setTimeout(renderPreview, kind === "structure" ? 0 : 150);
 }
 
+// The other editors on this story (the server's `editors` list), and where they are.
+let otherEditors = [];
+
+admin.addEventListener("editors", (ev) => {
+  if (ev.detail.story !== S.storyId) return;
+  otherEditors = ev.detail.editors || [];
+  renderEditors();
+  renderEditBanner();
+});
+
+function renderEditors() {
+  if (!otherEditors.length) {
+    els.editorsLine.hidden = true;
+    return;
+  }
+  const parts = otherEditors.map((e) => {
+    const entry = e.entry_id ? feed.entries.get(e.entry_id) : null;
+    return e.entry_id ? `${e.name} (modifie « ${entry ? entryLabel(entry) : "une entrée"} »)` : e.name;
+  });
+  els.editorsLine.textContent = `Aussi sur ce direct : ${parts.join(", ")}.`;
+  els.editorsLine.hidden = false;
+}
+
 function loadComposer() {
   const draft = activeDraft();
   composer.load(draft);
   const editing = activeSlot() === "edit";
+  admin.setEditing(S.storyId, editing ? draft.entry_id : null);
   els.composerTitle.textContent = editing ? "Modifier l’entrée" : "Nouvelle entrée";
   els.pinLabel.textContent = editing ? "Épinglée" : "Épingler à la publication";
   els.discard.textContent = editing ? "Annuler la modification" : "Effacer le brouillon";
@@ -547,6 +574,11 @@ function renderEditBanner() {
     warn = true;
   } else if (current && current.version > draft.base_version) {
     text += ` Elle a changé depuis (version ${current.version}) : l’enregistrement signalera un conflit.`;
+    warn = true;
+  }
+  const alsoEditing = otherEditors.filter((e) => e.entry_id === draft.entry_id).map((e) => e.name);
+  if (alsoEditing.length) {
+    text += ` Attention : ${alsoEditing.join(", ")} modifie aussi cette entrée ; le premier enregistrement l’emporte, l’autre verra un conflit.`;
     warn = true;
   }
   els.editBanner.textContent = text;

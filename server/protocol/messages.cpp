@@ -148,6 +148,12 @@ AdminMessage parse_admin_message(const nlohmann::json& msg, const std::string& d
                                  const ContentLimits& limits) {
     std::string type = req_string(msg, "type");
     if (type == "auth") return AuthMessage{req_string(msg, "token")};
+    if (type == "editing") {
+        EditingMessage m;
+        m.story = story_id(msg);
+        if (auto e = msg.find("entry_id"); e != msg.end() && !e->is_null()) m.entry_id = entry_id(msg);
+        return m;
+    }
     if (request_id_of(msg).is_null())
         fail(ErrorCode::bad_request, "request_id: required (a string of at most 128 bytes, or an integer)");
 

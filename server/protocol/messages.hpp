@@ -43,13 +43,20 @@ struct AuthMessage {
     std::string token;
 };
 
+// Where this editor is: on `story`, with `entry_id` open for editing (none:
+// just on the story). Answered by no ack: the others get an `editors` list.
+struct EditingMessage {
+    std::string story;
+    std::optional<std::string> entry_id;
+};
+
 // The request_id of a command, if the message has a usable one (string or
 // integer); errors about the rest of the message still carry it.
 nlohmann::json request_id_of(const nlohmann::json& msg);
 
 // `type` and fields -> AuthMessage or a Command (content validated).
 // `default_author` is used when the entry names none (the token's subject).
-using AdminMessage = std::variant<AuthMessage, Command>;
+using AdminMessage = std::variant<AuthMessage, EditingMessage, Command>;
 AdminMessage parse_admin_message(const nlohmann::json& msg, const std::string& default_author,
                                  const ContentLimits& limits = {});
 

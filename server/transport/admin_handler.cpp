@@ -1,6 +1,7 @@
 #include "transport/admin_handler.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 
 #include "common/clock.hpp"
@@ -17,10 +18,15 @@ constexpr int max_failed_auths = 3;
 std::int64_t now_seconds() { return now_millis() / 1000; }
 }  // namespace
 
-AdminHandler::AdminHandler(Connection& session, Hub& hub, accounts::AccountService& accounts, std::string secret,
-                           AdminCredential credential, double auth_timeout_s, double recheck_s,
-                           AdminInboundLimits limits)
-    : session_(session), hub_(hub), accounts_(accounts), secret_(std::move(secret)), initial_(std::move(credential)),
+namespace {
+std::atomic<std::uint64_t> next_presence_id{1};
+}  // namespace
+
+AdminHandler::AdminHandler(Connection& session, Hub& hub, accounts::AccountService& accounts,
+                           EditorPresence& presence, std::string secret, AdminCredential credential,
+                           double auth_timeout_s, double recheck_s, AdminInboundLimits limits)
+    : session_(session), hub_(hub), accounts_(accounts), presence_(presence), presence_id_(next_presence_id++),
+      secret_(std::move(secret)), initial_(std::move(credential)),
       recheck_s_(recheck_s), principal_(initial_.principal), auth_timeout_s_(auth_timeout_s), inbound_(limits) {}
 
 void AdminHandler::on_open() {
@@ -37,6 +43,7 @@ void AdminHandler::on_open() {
 }
 
 void AdminHandler::on_close() {
+    presence_.remove(presence_id_);
     if (deadline_) deadline_->cancel();
     if (recheck_timer_) recheck_timer_->cancel();
 }
@@ -133,6 +140,7 @@ void AdminHandler::become_authenticated() {
 }
 
 void AdminHandler::become_anonymous() {
+    presence_.remove(presence_id_);
     if (recheck_timer_) recheck_timer_->cancel();
     session_.set_inbound_limits(inbound_.anonymous_message_bytes, inbound_.anonymous_per_s, inbound_.anonymous_burst);
     arm_deadline(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
@@ -190,6 +198,10 @@ void AdminHandler::on_message(std::string_view text) {
             become_anonymous();
             throw Error{ErrorCode::token_expired, "the token has expired; send a new one with auth"};
         }
+        if (auto* where = std::get_if<EditingMessage>(&parsed)) {
+            editing(*where);
+            return;
+        }
         execute(std::move(std::get<Command>(parsed)), request_id);
     } catch (const Error& e) {
         reply_error(e.code, e.message, request_id);
@@ -219,6 +231,18 @@ void AdminHandler::authenticate(const std::string& token, const nlohmann::json& 
         principal_.reset();
         throw;  // answered and counted by on_message
     }
+}
+
+void AdminHandler::editing(const EditingMessage& where) {
+    authorize(*principal_, Action::read_history, where.story);  // on a story: in scope
+    std::weak_ptr<Connection> weak = session_.weak();
+    ShardContext& shard = session_.shard_context();
+    presence_.set(presence_id_, where.story, {principal_->user_id, principal_->name, where.entry_id},
+                  [weak, &shard](std::string frame) {
+                      Connection::post_to(weak, shard, [frame = std::move(frame)](Connection& c) mutable {
+                          c.send_text(std::move(frame));
+                      });
+                  });
 }
 
 void AdminHandler::execute(Command command, const nlohmann::json& request_id) {

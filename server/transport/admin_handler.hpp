@@ -15,9 +15,11 @@
 #include <string>
 
 #include "accounts/account_service.hpp"
+#include "core/editor_presence.hpp"
 #include "core/hub.hpp"
 #include "core/jwt.hpp"
 #include "core/validation.hpp"
+#include "protocol/messages.hpp"
 #include "transport/ws_session.hpp"
 
 namespace liveblog {
@@ -42,8 +44,9 @@ struct AdminCredential {
 
 class AdminHandler : public MessageHandler {
 public:
-    AdminHandler(Connection& session, Hub& hub, accounts::AccountService& accounts, std::string secret,
-                 AdminCredential credential, double auth_timeout_s, double recheck_s, AdminInboundLimits limits);
+    AdminHandler(Connection& session, Hub& hub, accounts::AccountService& accounts, EditorPresence& presence,
+                 std::string secret, AdminCredential credential, double auth_timeout_s, double recheck_s,
+                 AdminInboundLimits limits);
 
     void on_open() override;
     void on_message(std::string_view text) override;
@@ -65,11 +68,14 @@ private:
     void arm_deadline(std::chrono::steady_clock::duration after);
     void on_deadline();
     void execute(Command command, const nlohmann::json& request_id);
+    void editing(const EditingMessage& where);
     void reply_error(ErrorCode code, const std::string& message, const nlohmann::json& request_id);
 
     Connection& session_;
     Hub& hub_;
     accounts::AccountService& accounts_;
+    EditorPresence& presence_;
+    const std::uint64_t presence_id_;  // this connection in presence_
     std::string secret_;
     AdminCredential initial_;
     double recheck_s_;

@@ -206,7 +206,7 @@ void HttpSession::upgrade(http::request<http::string_body>&& req) {
         inbound.anonymous_message_bytes = cfg.max_reader_message_bytes;
         inbound.anonymous_per_s = cfg.reader_messages_per_s;
         inbound.anonymous_burst = cfg.reader_burst;
-        session->set_handler(std::make_unique<AdminHandler>(*session, ctx_.hub, ctx_.accounts, ctx_.secret,
+        session->set_handler(std::make_unique<AdminHandler>(*session, ctx_.hub, ctx_.accounts, ctx_.presence, ctx_.secret,
                                                             std::move(credential), cfg.auth_timeout_s,
                                                             cfg.credential_recheck_s, inbound));
     }

@@ -17,7 +17,7 @@ Server::Server(const Config& config, Hub& hub, accounts::AccountService& account
            std::make_shared<ConnectionLimiter>(config.max_connections_per_ip,
                                                config.max_connections ? config.max_connections
                                                                       : static_cast<std::size_t>(-1)),
-           metrics, api_} {
+           metrics, api_, presence_} {
     // /readyz: a load balancer sends new readers elsewhere while this node is full.
     api_.set_capacity_check([limiter = ctx_.limiter]() -> const char* {
         if (limiter->descriptors_recently_exhausted()) return "out_of_descriptors";

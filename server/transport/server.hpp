@@ -37,6 +37,7 @@ private:
     const Config& config_;
     Hub& hub_;
     HttpApi api_;
+    EditorPresence presence_;
     ServerContext ctx_;
     std::vector<std::unique_ptr<ShardContext>> shards_;
     std::shared_ptr<Listener> listener_;

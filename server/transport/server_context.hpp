@@ -7,6 +7,7 @@
 #include "accounts/account_service.hpp"
 #include "common/config.hpp"
 #include "common/metrics.hpp"
+#include "core/editor_presence.hpp"
 #include "core/hub.hpp"
 #include "http/http_api.hpp"
 #include "transport/connection_limiter.hpp"
@@ -21,6 +22,7 @@ struct ServerContext {
     std::shared_ptr<ConnectionLimiter> limiter;
     MetricsRegistry& metrics;
     HttpApi& api;
+    EditorPresence& presence;  // who is editing which story (editors' channel)
 };
 
 }  // namespace liveblog

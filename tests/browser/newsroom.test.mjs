@@ -141,3 +141,29 @@ test("the console shows an entry's history with a diff, and restores a version",
   assert.deepEqual(admin.errors, []);
   await admin.context.close();
 });
+
+test("two consoles see each other on the story, and a warning when both edit one entry", async () => {
+  const posted = await api(server, token, "POST", "/api/stories/redaction/entries",
+    { blocks: [{ type: "text", text: "À deux mains." }] });
+  execFileSync(serverBinary, ["user", "add", "--password-stdin", "--data-dir", server.dataDir, "--email",
+    "bea@redaction.example", "--name", "Béa Éditrice", "--role", "editor"], { input: "mot de passe de Béa\n" });
+  const ada = await openConsole(browser, server, email, password);
+  const bea = await openConsole(browser, server, "bea@redaction.example", "mot de passe de Béa");
+  await ada.page.locator("#editors-line", { hasText: "Béa Éditrice" }).waitFor({ timeout: 10000 });
+  await bea.page.locator("#editors-line", { hasText: "Ada Admin" }).waitFor({ timeout: 10000 });
+
+  const adaCard = ada.page.locator(`#entry-list li[data-entry-id="${posted.body.entry_id}"]`);
+  await adaCard.locator("button", { hasText: "Modifier" }).click();
+  await bea.page.locator("#editors-line", { hasText: "Ada Admin (modifie « À deux mains. »)" }).waitFor({ timeout: 10000 });
+  const beaCard = bea.page.locator(`#entry-list li[data-entry-id="${posted.body.entry_id}"]`);
+  await beaCard.locator("button", { hasText: "Modifier" }).click();
+  await bea.page.locator("#edit-banner", { hasText: "Ada Admin modifie aussi cette entrée" }).waitFor({ timeout: 10000 });
+  await ada.page.locator("#edit-banner", { hasText: "Béa Éditrice modifie aussi cette entrée" }).waitFor({ timeout: 10000 });
+  await bea.page.screenshot({ path: screenshotPath("console-two-editors.png") });
+
+  // Ada leaves: Béa's console no longer lists her.
+  await ada.context.close();
+  await waitFor(async () => bea.page.locator("#editors-line").isHidden(), 5000, "Ada gone from the list");
+  assert.deepEqual(bea.errors, []);
+  await bea.context.close();
+});

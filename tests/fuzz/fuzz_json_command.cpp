@@ -134,6 +134,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     try {
         const auto message = liveblog::parse_admin_message(msg, "Fuzz Author");
         if (const auto* command = std::get_if<liveblog::Command>(&message)) check_command(*command);
+        if (const auto* where = std::get_if<liveblog::EditingMessage>(&message))
+            FUZZ_REQUIRE(liveblog::is_valid_slug(where->story) && (!where->entry_id || !where->entry_id->empty()));
     } catch (const liveblog::Error&) {
     }
     return 0;
