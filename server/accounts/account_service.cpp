@@ -158,6 +158,15 @@ void AccountService::failed_sign_in(const std::string& email, const Origin& from
 }
 
 void AccountService::sign_in(std::string email, std::string password, Origin from, Reply<SignedIn> reply) {
+    // No account has an email over 254 bytes nor a password over 1 KiB: such
+    // an attempt is refused before it becomes a throttle key, an audit record
+    // or Argon2 work (a 1 MiB "email" per request would otherwise grow both).
+    if (email.size() > 254 || password.size() > max_password_bytes) {
+        if (long wait = per_address_.take("ip:" + from.address))
+            return reply(Error{ErrorCode::rate_limited,
+                               "too many sign-in attempts from this address; retry in " + std::to_string(wait) + " s", wait});
+        return reply(Error{ErrorCode::bad_credentials, "wrong email or password"});
+    }
     const std::string who = normalize_email(email);
     // The address pays for every attempt, the account for failures only: a
     // guesser is slowed without locking a journalist out from elsewhere.
@@ -175,7 +184,7 @@ void AccountService::sign_in(std::string email, std::string password, Origin fro
         // Unknown accounts cost a verification too: the answer's timing does
         // not tell which emails have an account.
         static const std::string dummy_hash = hash_password("not the password of anyone");
-        auto user = password.size() <= max_password_bytes ? find_user_by_email(hub_.store(), who) : std::nullopt;
+        auto user = find_user_by_email(hub_.store(), who);
         const bool good = verify_password(user ? user->password_hash : dummy_hash, password) && user;
         if (!good) {
             per_account_.take(who);

@@ -80,6 +80,10 @@ TEST_CASE("accounts: user add, sign-in, the session cookie's attributes, who am 
     auto nobody = sign_in_request(n.server.port(), "nobody@example.org", "not the password");
     CHECK(code_of(nobody) == "bad_credentials");
     CHECK(body_of(nobody)["error"]["message"] == body_of(wrong)["error"]["message"]);
+    // Oversized credentials are refused without a trace in the throttle or the log.
+    CHECK(code_of(sign_in_request(n.server.port(), std::string(100000, 'a') + "@x.org", "x")) == "bad_credentials");
+    CHECK(code_of(sign_in_request(n.server.port(), admin_email, std::string(2000, 'p'))) == "bad_credentials");
+    CHECK(n.server.log().find(std::string(1000, 'a')) == std::string::npos);
     // Malformed sign-ins get a code, not a crash.
     CHECK(http_request(n.server.port(), "POST", "/api/session", "{\"email\":1}", {{"Content-Type", "application/json"}}).status == 400);
     CHECK(http_request(n.server.port(), "POST", "/api/session", "[", {{"Content-Type", "application/json"}}).status == 400);
