@@ -24,6 +24,20 @@ std::optional<std::string> user_of_email(StoreTxn& txn, const std::string& email
     }
 }
 
+// Every record of a group, decoded, read 500 at a time.
+template <class T, class Decode>
+std::vector<T> all_of(Store& store, const std::string& collection, const std::string& group, Decode decode) {
+    std::vector<T> out;
+    RecordQuery q{collection, group, "", 500, false};
+    for (;;) {
+        auto page = store.records(q);
+        for (auto& r : page) out.push_back(decode(r));
+        if (page.size() < q.limit) break;
+        q.after = page.back().key;
+    }
+    return out;
+}
+
 }  // namespace
 
 void check_name(std::string_view name, const char* field) { check_short_text(field, std::string(name), 200); }
@@ -125,17 +139,7 @@ std::optional<User> find_user_by_email(Store& store, std::string_view email) {
     return u;
 }
 
-std::vector<User> list_users(Store& store) {
-    std::vector<User> out;
-    RecordQuery q{users_collection, users_group, "", 500, false};
-    for (;;) {
-        auto page = store.records(q);
-        for (auto& r : page) out.push_back(user_from(r));
-        if (page.size() < q.limit) break;
-        q.after = page.back().key;
-    }
-    return out;
-}
+std::vector<User> list_users(Store& store) { return all_of<User>(store, users_collection, users_group, user_from); }
 
 std::optional<SessionLookup> find_session(Store& store, const std::string& key, Millis now, Millis idle_timeout_ms) {
     auto r = store.record(sessions_collection, key);
@@ -167,15 +171,7 @@ std::optional<ApiToken> find_token(Store& store, const std::string& id, const st
 }
 
 std::vector<ApiToken> list_tokens(Store& store) {
-    std::vector<ApiToken> out;
-    RecordQuery q{tokens_collection, tokens_group, "", 500, false};
-    for (;;) {
-        auto page = store.records(q);
-        for (auto& r : page) out.push_back(token_from(r));
-        if (page.size() < q.limit) break;
-        q.after = page.back().key;
-    }
-    return out;
+    return all_of<ApiToken>(store, tokens_collection, tokens_group, token_from);
 }
 
 std::string new_audit_key(Millis at) {

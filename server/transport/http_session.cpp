@@ -37,7 +37,13 @@ std::string bearer_token(const http::request<http::string_body>& req) {
 HttpSession::HttpSession(tcp::socket&& socket, ShardContext& shard, ServerContext& ctx, ConnectionLimiter::Ticket ticket)
     : stream_(std::move(socket)), shard_(shard), ctx_(ctx), ticket_(std::move(ticket)) {}
 
-void HttpSession::run() { do_read(); }
+void HttpSession::run() {
+    // The peer's address, once per connection (the audit log and the sign-in throttle use it).
+    error_code ec;
+    auto peer = stream_.socket().remote_endpoint(ec);
+    if (!ec) peer_address_ = peer.address().to_string();
+    do_read();
+}
 
 void HttpSession::do_read() {
     parser_.emplace();
@@ -106,9 +112,7 @@ void HttpSession::route(http::request<http::string_body>&& req) {
     // The session lives until its response is written: HttpApi answers
     // exactly once, possibly from the reader or storage thread.
     ShardContext& shard = shard_;
-    error_code ec;
-    auto peer = stream_.socket().remote_endpoint(ec);
-    ctx_.api.handle(std::move(req), std::move(path), std::move(match), ec ? std::string() : peer.address().to_string(),
+    ctx_.api.handle(std::move(req), std::move(path), std::move(match), peer_address_,
                     [self = shared_from_this(), &shard, keep_alive, version](HttpResponse res) {
                         res.version(version);
                         res.keep_alive(keep_alive);
@@ -161,9 +165,7 @@ void HttpSession::upgrade(http::request<http::string_body>&& req) {
     bool admin = req.target().starts_with("/admin");
     AdminCredential credential;
     if (admin) {
-        error_code ec;
-        auto peer = stream_.socket().remote_endpoint(ec);
-        if (!ec) credential.address = peer.address().to_string();
+        credential.address = peer_address_;
         std::string token = bearer_token(req);
         if (token.rfind(accounts::api_token_prefix, 0) == 0) {
             credential.api_token = token;  // resolved by the handler, off this thread

@@ -38,6 +38,7 @@ private:
     std::shared_ptr<http::response<http::string_body>> response_;
     // For the access log and the request histogram.
     std::string method_, target_;
+    std::string peer_address_;  // the client's IP, read once in run()
     std::chrono::steady_clock::time_point started_;
     bool head_ = false;
 };
