@@ -17,6 +17,7 @@
 #include "common/metrics.hpp"
 #include "common/secret.hpp"
 #include "core/demo_story.hpp"
+#include "core/desk_scheduler.hpp"
 #include "core/hub.hpp"
 #include "core/jwt.hpp"
 #include "core/validation.hpp"
@@ -174,6 +175,13 @@ int serve(const std::vector<std::string>& args) {
     if (feed) feed->start(hub);
     if (config.demo && store->stories().empty()) create_demo_story(hub);
 
+    // Scheduled entries: every node runs one (the store makes it exactly once).
+    DeskScheduler scheduler(hub, std::chrono::milliseconds(250), [&accounts](const CommandResult& r) {
+        accounts.audit_system("entry.published", r.event->story + "/" + r.entry_id,
+                              {{"from", "schedule"}, {"seq", r.seq}});
+    });
+    scheduler.start();
+
     server.start();
     auto ep = server.endpoint();
     // Tests and scripts wait for this line: it is printed once the port accepts connections.
@@ -195,6 +203,7 @@ int serve(const std::vector<std::string>& args) {
     signals.async_wait([](error_code, int sig) { log_info("signal ", sig, ": shutting down"); });
     signals_ioc.run();
 
+    scheduler.stop();
     server.shutdown();
     accounts.stop();
     hub.stop();

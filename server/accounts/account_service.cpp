@@ -129,12 +129,32 @@ void AccountService::audit(AuditEvent e) {
         });
 }
 
+void AccountService::audit_system(std::string action, std::string target, json details) {
+    audit(event(std::move(action), nullptr, std::move(target), {}, std::move(details)));
+}
+
 std::function<void(const CommandResult&)> AccountService::command_auditor(const Principal& who,
                                                                           const Command& command, Origin from) {
     std::string action;
     json details = json::object();
     if (std::holds_alternative<PostEntry>(command)) action = "entry.published";
     else if (std::holds_alternative<DeleteEntry>(command)) action = "entry.deleted";
+    else if (const auto* u = std::get_if<UpdateEntry>(&command); u && u->restores) {
+        action = "entry.restored";
+        details["version"] = *u->restores;
+    } else if (const auto* d = std::get_if<DeskCommand>(&command)) {
+        switch (d->action) {
+            case DeskAction::publish: action = "entry.published"; details["from"] = "desk"; break;
+            case DeskAction::schedule:
+                action = "entry.scheduled";
+                details["publish_at"] = format_iso8601(d->publish_at);
+                break;
+            case DeskAction::unschedule: action = "entry.unscheduled"; break;
+            case DeskAction::send_back: action = "draft.sent_back"; break;
+            case DeskAction::remove: action = "draft.deleted"; break;
+            default: break;  // saving and submitting are in the entry's history
+        }
+    }
     else if (std::holds_alternative<CreateStory>(command)) action = "story.created";
     else if (const auto* u = std::get_if<UpdateStory>(&command); u && u->status) {
         action = "story.status_changed";
@@ -145,7 +165,8 @@ std::function<void(const CommandResult&)> AccountService::command_auditor(const 
         if (!r.ok() || r.duplicate) return;
         json d = details;
         d["seq"] = r.seq;
-        audit(event(action, &who, r.entry_id.empty() ? story : story + "/" + r.entry_id, from, d));
+        const std::string& id = r.desk ? r.desk->draft_id : r.entry_id;
+        audit(event(action, &who, id.empty() ? story : story + "/" + id, from, d));
     };
 }
 

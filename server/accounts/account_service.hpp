@@ -116,6 +116,8 @@ public:
 
     // An audit event of another part (publish, delete, restore...).
     void audit(AuditEvent event);
+    // One the server itself did (a scheduled publication): no actor, no address.
+    void audit_system(std::string action, std::string target, nlohmann::json details);
     // What to log of an editor command once it commits (a publication, a
     // deletion, a story created or its status changed): call the returned
     // function with the command's result. It keeps only names, never content.

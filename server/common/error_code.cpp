@@ -40,6 +40,8 @@ constexpr std::array<ErrorInfo, static_cast<std::size_t>(ErrorCode::internal) + 
     {ErrorCode::user_exists, "user_exists", 409, false},
     {ErrorCode::unknown_user, "unknown_user", 404, false},
     {ErrorCode::unknown_token, "unknown_token", 404, false},
+    {ErrorCode::unknown_draft, "unknown_draft", 404, false},
+    {ErrorCode::invalid_state, "invalid_state", 409, false},
     {ErrorCode::internal, "internal", 500, true},
 }};
 

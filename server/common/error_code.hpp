@@ -42,6 +42,8 @@ enum class ErrorCode {
     user_exists,          // an account with that email already exists
     unknown_user,
     unknown_token,        // no such API token
+    unknown_draft,        // no such item on the story's desk
+    invalid_state,        // a desk action the item's state does not allow (submit a scheduled item...)
     internal,
 };
 

@@ -1,6 +1,7 @@
 #include "core/command_rules.hpp"
 
 #include "common/random.hpp"
+#include "core/desk_rules.hpp"
 #include "core/revision.hpp"
 
 namespace liveblog {
@@ -99,23 +100,17 @@ struct Apply {
         if (s->status == StoryStatus::ended)
             return CommandResult::failure(ErrorCode::story_ended,
                                           "story '" + c.story + "' has ended; set it live to post again");
-        Event e = next_event(*s, EventOp::entry_created, now);
         Entry en;
         en.id = make_entry_id(now);
         en.story = c.story;
         en.version = 1;
-        en.published_at = en.updated_at = now;
         en.author = c.author;
         en.title = c.title;
         en.key_event = c.key_event;
         en.pinned = c.pinned;
         en.blocks = c.blocks;
-        en.created_seq = en.modified_seq = s->seq;
         en.idempotency_key = c.idempotency_key;
-        e.entry = en;
-        txn.save_story(*s);
-        txn.save_entry(en);
-        return entry_result(*s, en, std::move(e));
+        return create_entry(txn, *s, std::move(en), now);
     }
 
     // Loads story and live entry, or explains why not.
@@ -130,13 +125,7 @@ struct Apply {
     }
 
     static std::optional<CommandResult> check_version(const Entry& en, std::uint32_t expected) {
-        if (expected == en.version) return std::nullopt;
-        auto r = CommandResult::failure(ErrorCode::version_conflict,
-                                        "entry is at version " + std::to_string(en.version) + ", not " +
-                                            std::to_string(expected));
-        r.entry_id = en.id;
-        r.version = en.version;
-        return r;
+        return version_conflict(en.id, en.version, expected);
     }
 
     CommandResult save_change(Story& s, Entry& en, EventOp op) {
@@ -199,9 +188,32 @@ struct Apply {
         en->version += 1;
         return save_change(*s, *en, EventOp::entry_updated);
     }
+
+    CommandResult operator()(const DeskCommand& c) { return apply_desk(txn, c, now); }
 };
 
 }  // namespace
+
+CommandResult create_entry(StoreTxn& txn, Story& story, Entry en, Millis now) {
+    Event e = next_event(story, EventOp::entry_created, now);
+    en.story = story.id;
+    en.published_at = en.updated_at = now;
+    en.created_seq = en.modified_seq = story.seq;
+    e.entry = en;
+    txn.save_story(story);
+    txn.save_entry(en);
+    return entry_result(story, en, std::move(e));
+}
+
+std::optional<CommandResult> version_conflict(const std::string& id, std::uint32_t current, std::uint32_t expected) {
+    if (expected == current) return std::nullopt;
+    auto r = CommandResult::failure(ErrorCode::version_conflict, "'" + id + "' is at version " +
+                                                                     std::to_string(current) + ", not " +
+                                                                     std::to_string(expected));
+    r.entry_id = id;
+    r.version = current;
+    return r;
+}
 
 CommandResult apply_command(StoreTxn& txn, const Command& command, Millis now) {
     CommandResult r = std::visit(Apply{txn, now}, command);

@@ -51,6 +51,16 @@ void EditorPresence::remove(std::uint64_t id) {
     for (auto& [notify, frame] : frames) notify(std::move(frame));
 }
 
+void EditorPresence::broadcast(const std::string& story, const std::string& frame) const {
+    std::vector<Notify> to;
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& [id, place] : places_)
+            if (place.story == story) to.push_back(place.notify);
+    }
+    for (auto& notify : to) notify(frame);
+}
+
 std::vector<EditorPresence::Editor> EditorPresence::others(std::uint64_t id, const std::string& story) const {
     std::lock_guard lock(mutex_);
     std::vector<Editor> out;

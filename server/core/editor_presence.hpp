@@ -6,6 +6,10 @@
 // readers never see it. Per node: in cluster mode consoles see the editors
 // on their own node (documented).
 //
+// It is also the editors' channel of the desk (core/desk.hpp): `broadcast`
+// sends a frame to every connection on a story (drafts, the review queue
+// and schedules go to consoles only).
+//
 // Thread-safe; `notify` is called outside the lock, from the thread that
 // made the change, and must post to its connection's thread.
 
@@ -31,6 +35,8 @@ public:
     void set(std::uint64_t id, const std::string& story, Editor editor, Notify notify);
     // The connection left (closed, or lost its credential).
     void remove(std::uint64_t id);
+    // Sends `frame` to every connection on `story`.
+    void broadcast(const std::string& story, const std::string& frame) const;
     // The others on a story, as `id` would be told (for tests and the first list).
     std::vector<Editor> others(std::uint64_t id, const std::string& story) const;
 

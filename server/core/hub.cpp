@@ -71,6 +71,7 @@ void Hub::submit(Command command, std::function<void(const CommandResult&)> done
 }
 
 void Hub::publish(const CommandResult& r) {
+    if (r.desk && desk_listener_) desk_listener_(*r.desk);
     if (!r.event) {
         if (r.story) add_story(*r.story);  // create_story: a new story, no event yet
         return;

@@ -92,6 +92,14 @@ public:
     // Before any traffic: the shards to fan out to, and the stories in the store.
     void attach_shards(std::vector<Shard*> shards);
     void attach_feed(ClusterFeed* feed) { feed_ = feed; }
+    // The editors' channel: told of every committed desk change (storage
+    // thread, after commit, in commit order; in cluster mode also of other
+    // nodes' changes, from the feed's thread). Set before any traffic.
+    void set_desk_listener(std::function<void(const DeskChange&)> listener) { desk_listener_ = std::move(listener); }
+    // A desk change another node committed (the feed's thread).
+    void apply_cluster_desk_change(const DeskChange& change) {
+        if (desk_listener_) desk_listener_(change);
+    }
     void load_stories();
 
     // ---- cluster mode: called by the feed's thread ----
@@ -206,6 +214,7 @@ private:
     HubConfig config_;
     std::vector<Shard*> shards_;
     ClusterFeed* feed_ = nullptr;
+    std::function<void(const DeskChange&)> desk_listener_;
     mutable std::mutex mutex_;
     std::unordered_map<std::string, std::unique_ptr<StoryState>> stories_;
     std::atomic<bool> probe_ok_{true};

@@ -20,6 +20,10 @@ Record to_record(const Revision& r) {
            {"by", r.by},         {"action", r.action},     {"title", r.title ? json(*r.title) : json(nullptr)},
            {"key_event", r.key_event}, {"pinned", r.pinned}, {"blocks", r.blocks}};
     if (r.correction) j["correction"] = *r.correction;
+    if (r.state) j["state"] = *r.state;
+    if (r.comment) j["comment"] = *r.comment;
+    if (r.publish_at) j["publish_at"] = *r.publish_at;
+    if (r.restores) j["restores"] = *r.restores;
     return Record{revision_group(r.story, r.entry_id) + "/" + padded(r.version), revision_group(r.story, r.entry_id),
                   j.dump()};
 }
@@ -39,6 +43,10 @@ Revision revision_from(const Record& rec) {
         r.pinned = j.at("pinned").get<bool>();
         r.blocks = j.at("blocks");
         if (j.contains("correction")) r.correction = j.at("correction").get<std::string>();
+        if (j.contains("state")) r.state = j.at("state").get<std::string>();
+        if (j.contains("comment")) r.comment = j.at("comment").get<std::string>();
+        if (j.contains("publish_at")) r.publish_at = j.at("publish_at").get<Millis>();
+        if (j.contains("restores")) r.restores = j.at("restores").get<std::uint32_t>();
         return r;
     } catch (const json::exception& e) {
         throw StoreFailure("unreadable revision '" + rec.key + "': " + e.what());
@@ -50,8 +58,14 @@ json revision_json(const Revision& r) {
            {"key_event", r.key_event}, {"pinned", r.pinned}, {"blocks", r.blocks}};
     if (r.title) j["title"] = *r.title;
     if (r.correction) j["correction"] = *r.correction;
+    if (r.state) j["state"] = *r.state;
+    if (r.comment) j["comment"] = *r.comment;
+    if (r.publish_at) j["publish_at"] = format_iso8601(*r.publish_at);
+    if (r.restores) j["restores"] = *r.restores;
     return j;
 }
+
+void save_revision(StoreTxn& txn, const Revision& r) { txn.save_record(revisions_collection, to_record(r)); }
 
 void record_revision(StoreTxn& txn, const Command& command, const CommandResult& result, Millis now) {
     if (!result.ok() || !result.event || result.entry_id.empty()) return;
@@ -74,8 +88,9 @@ void record_revision(StoreTxn& txn, const Command& command, const CommandResult&
                 r.action = "created";
                 r.by = c.actor.empty() ? c.author : c.actor;
             } else if constexpr (std::is_same_v<T, UpdateEntry>) {
-                r.action = c.correction ? "corrected" : "edited";
+                r.action = c.correction ? "corrected" : c.restores ? "restored" : "edited";
                 r.correction = c.correction;
+                r.restores = c.restores;
                 r.by = c.actor;
             } else if constexpr (std::is_same_v<T, DeleteEntry>) {
                 r.action = "deleted";
@@ -86,8 +101,8 @@ void record_revision(StoreTxn& txn, const Command& command, const CommandResult&
             }
         },
         command);
-    if (r.action.empty()) return;  // a story command
-    txn.save_record(revisions_collection, to_record(r));
+    if (r.action.empty()) return;  // a story command, or the desk's (desk_rules records its own)
+    save_revision(txn, r);
 }
 
 }  // namespace liveblog

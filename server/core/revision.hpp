@@ -24,16 +24,24 @@ struct Revision {
     std::uint32_t version = 0;
     Millis at = 0;
     std::string by;      // the name of who made it
-    std::string action;  // created, edited, corrected, deleted, pinned, unpinned
+    // created, edited, corrected, restored, deleted, pinned, unpinned; on the
+    // desk: drafted, submitted, sent_back, scheduled, unscheduled, published,
+    // published_on_schedule (and edited, deleted)
+    std::string action;
     std::optional<std::string> title;
     bool key_event = false, pinned = false;
     nlohmann::json blocks = nlohmann::json::array();
     std::optional<std::string> correction;  // the note, for "corrected"
+    std::optional<std::string> state;       // a desk item's state after it (none: a published entry)
+    std::optional<std::string> comment;     // sent_back: the editor's comment
+    std::optional<Millis> publish_at;       // scheduled
+    std::optional<std::uint32_t> restores;  // restored: the version brought back
 };
 
 std::string revision_group(const std::string& story, const std::string& entry_id);
 Record to_record(const Revision& r);
 Revision revision_from(const Record& r);  // throws StoreFailure when malformed
+void save_revision(StoreTxn& txn, const Revision& r);
 nlohmann::json revision_json(const Revision& r);  // the API's form
 
 // The revision a committed entry command makes (none for a replayed post or

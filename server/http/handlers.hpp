@@ -5,6 +5,7 @@
 //   page_handlers.cpp   server-rendered pages and static files
 //   read_handlers.cpp   the read API (/api/stories...)
 //   write_handlers.cpp  the editor commands over REST
+//   desk_handlers.cpp   drafts, review and schedules over REST
 //   session_handlers.cpp  signing in and out of the console, one's own account
 //   user_handlers.cpp   accounts (admins)
 //   token_handlers.cpp  API tokens and the audit log (admins)
@@ -45,6 +46,13 @@ void update_entry(HttpContext& ctx, const RequestPtr& req);
 void delete_entry(HttpContext& ctx, const RequestPtr& req);
 void pin_entry(HttpContext& ctx, const RequestPtr& req);
 void unpin_entry(HttpContext& ctx, const RequestPtr& req);
+
+// desk_handlers.cpp
+void get_desk(HttpContext& ctx, const RequestPtr& req);
+void create_draft(HttpContext& ctx, const RequestPtr& req);
+void update_draft(HttpContext& ctx, const RequestPtr& req);
+void delete_draft(HttpContext& ctx, const RequestPtr& req);
+void draft_action(HttpContext& ctx, const RequestPtr& req);
 
 // session_handlers.cpp
 void sign_in(HttpContext& ctx, const RequestPtr& req);

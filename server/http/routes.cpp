@@ -53,6 +53,18 @@ Router build_routes(HttpContext& ctx) {
     r.add({verb::delete_, "/api/stories/{story}/entries/{entry}/pin", A::signed_in, h(handlers::unpin_entry),
            T::none, "unpin_entry"});
 
+    // ---- the desk: drafts, review, schedules (never readers') ----
+    r.add({verb::get, "/api/stories/{story}/desk", A::signed_in, h(handlers::get_desk), T::none,
+           "the drafts, review queue and schedule"});
+    r.add({verb::post, "/api/stories/{story}/desk", A::signed_in, h(handlers::create_draft), T::none,
+           "save_draft (a new draft)"});
+    r.add({verb::patch, "/api/stories/{story}/desk/{draft}", A::signed_in, h(handlers::update_draft), T::none,
+           "save_draft"});
+    r.add({verb::delete_, "/api/stories/{story}/desk/{draft}", A::signed_in, h(handlers::delete_draft), T::none,
+           "delete_draft"});
+    r.add({verb::post, "/api/stories/{story}/desk/{draft}/{action}", A::signed_in, h(handlers::draft_action),
+           T::none, "submit, send-back, schedule, unschedule or publish a draft"});
+
     // ---- accounts (the console's sign-in, users, API tokens, audit) ----
     r.add({verb::post, "/api/session", A::anyone, h(handlers::sign_in), T::none, "sign in: a session cookie"});
     r.add({verb::get, "/api/session", A::signed_in, h(handlers::whoami), T::none, "who is signed in, and the CSRF token"});

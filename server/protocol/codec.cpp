@@ -58,6 +58,13 @@ nlohmann::json event_json(const Event& e) {
     return j;
 }
 
+std::string encode_desk_change(const DeskChange& c) {
+    if (c.item) return dump(nlohmann::json{{"type", "desk_item"}, {"story", c.story}, {"item", *c.item}});
+    nlohmann::json j{{"type", "desk_removed"}, {"story", c.story}, {"draft_id", c.draft_id}};
+    if (!c.published_as.empty()) j["entry_id"] = c.published_as;
+    return dump(j);
+}
+
 FramePtr encode_event(const Event& e) { return make_shared_frame(e.story, e.seq, dump(event_json(e))); }
 
 FramePtr encode_snapshot(const StorySnapshot& s, std::size_t max_bytes) {
@@ -117,6 +124,12 @@ std::string encode_result(const nlohmann::json& request_id, const CommandResult&
     if (!r.entry_id.empty()) {
         j["entry_id"] = r.entry_id;
         j["version"] = r.version;
+    }
+    if (r.desk) {
+        // A desk command: the item, its version and state (none once it left the desk).
+        j["draft_id"] = r.desk->draft_id;
+        j["version"] = r.version;
+        if (r.desk->item) j["state"] = (*r.desk->item)["state"];
     }
     if (r.duplicate) j["duplicate"] = true;
     return dump(j);

@@ -31,5 +31,7 @@ std::string encode_error(ErrorCode code, std::string_view message,
 // An ack, or an error that carries what the editor needs to recover
 // (version_conflict: the entry's current version).
 std::string encode_result(const nlohmann::json& request_id, const CommandResult& result);
+// The editors' channel: {"type":"desk_item",...} or {"type":"desk_removed",...}.
+std::string encode_desk_change(const DeskChange& change);
 
 }  // namespace liveblog

@@ -1,5 +1,6 @@
 #include "protocol/messages.hpp"
 
+#include "common/clock.hpp"
 #include "common/utf8.hpp"
 
 namespace liveblog {
@@ -107,6 +108,65 @@ nlohmann::json blocks_field(const nlohmann::json& msg, const ContentLimits& limi
     return blocks;
 }
 
+std::string draft_id(const nlohmann::json& msg) {
+    std::string id = req_string(msg, "draft_id");
+    if (id.empty() || id.size() > 64) fail(ErrorCode::bad_request, "draft_id: invalid");
+    return id;
+}
+
+const std::pair<const char*, DeskAction> desk_types[] = {
+    {"save_draft", DeskAction::save},         {"submit_draft", DeskAction::submit},
+    {"send_back_draft", DeskAction::send_back}, {"schedule_draft", DeskAction::schedule},
+    {"unschedule_draft", DeskAction::unschedule}, {"publish_draft", DeskAction::publish},
+    {"delete_draft", DeskAction::remove},
+};
+
+// The content fields of save_draft and publish_draft (all optional, checked
+// as post_entry checks them).
+void desk_content(const nlohmann::json& msg, DeskCommand& c, const ContentLimits& limits) {
+    if (field(msg, "author")) c.author = author_name(msg, {}, limits);
+    if (msg.contains("title")) c.title = checked_title(msg, limits);  // null clears the title
+    c.key_event = opt_bool(msg, "key_event");
+    c.pinned = opt_bool(msg, "pinned");
+    if (field(msg, "blocks")) c.blocks = blocks_field(msg, limits);
+}
+
+DeskCommand parse_desk_command(const nlohmann::json& msg, DeskAction action, const std::string& actor,
+                               const ContentLimits& limits) {
+    DeskCommand c;
+    c.action = action;
+    c.story = story_id(msg);
+    c.actor = actor;
+    const bool creates = action == DeskAction::save && !field(msg, "draft_id");
+    if (!creates) c.draft_id = draft_id(msg);
+    if (!creates && action != DeskAction::remove) c.expected_version = version_field(msg, "expected_version", true);
+    if (action == DeskAction::remove && field(msg, "expected_version"))
+        c.expected_version = version_field(msg, "expected_version", true);
+    switch (action) {
+        case DeskAction::save:
+            desk_content(msg, c, limits);
+            if (creates && !c.blocks) fail(ErrorCode::bad_request, "blocks: required");
+            if (!creates && !c.author && !c.title && !c.key_event && !c.pinned && !c.blocks)
+                fail(ErrorCode::bad_request, "save_draft: nothing to change (author, title, key_event, pinned, blocks)");
+            break;
+        case DeskAction::publish: desk_content(msg, c, limits); break;
+        case DeskAction::send_back:
+            if (field(msg, "comment")) {
+                c.comment = req_string(msg, "comment");
+                check_short_text("comment", *c.comment, limits.max_short_bytes);
+            }
+            break;
+        case DeskAction::schedule: {
+            auto when = parse_iso8601(req_string(msg, "publish_at"));
+            if (!when) fail(ErrorCode::bad_request, "publish_at: an ISO 8601 time, e.g. 2026-12-07T21:00:00Z");
+            c.publish_at = *when;
+            break;
+        }
+        default: break;
+    }
+    return c;
+}
+
 }  // namespace
 
 nlohmann::json parse_json_object(std::string_view text, const JsonLimits& limits) {
@@ -203,6 +263,7 @@ AdminMessage parse_admin_message(const nlohmann::json& msg, const std::string& d
             c.correction = req_string(msg, "correction");
             check_short_text("correction", *c.correction, limits.max_short_bytes);
         }
+        if (field(msg, "restores")) c.restores = version_field(msg, "restores", true);
         c.actor = default_author;
         if (!c.title && !c.key_event && !c.blocks)
             fail(ErrorCode::bad_request, "update_entry: nothing to change (title, key_event, blocks)");
@@ -216,6 +277,8 @@ AdminMessage parse_admin_message(const nlohmann::json& msg, const std::string& d
         c.actor = default_author;
         return c;
     }
+    for (const auto& [name, action] : desk_types)
+        if (type == name) return parse_desk_command(msg, action, default_author, limits);
     if (type == "pin_entry" || type == "unpin_entry") {
         SetPinned c;
         c.story = story_id(msg);

@@ -8,6 +8,7 @@
 #include "common/log.hpp"
 #include "accounts/credentials.hpp"
 #include "core/authorization.hpp"
+#include "core/desk.hpp"
 #include "protocol/codec.hpp"
 #include "protocol/messages.hpp"
 
@@ -243,10 +244,34 @@ void AdminHandler::editing(const EditingMessage& where) {
                           c.send_text(std::move(frame));
                       });
                   });
+    if (where.story != desk_story_) send_desk(where.story);
+}
+
+void AdminHandler::send_desk(const std::string& story) {
+    desk_story_ = story;
+    std::weak_ptr<Connection> weak = session_.weak();
+    ShardContext& shard = session_.shard_context();
+    Hub& hub = hub_;
+    hub_.submit_job([](StoreTxn&, Millis) { return CommandResult{}; },
+                    [weak, &shard, &hub, story](const CommandResult& r) {
+                        std::string frame;
+                        try {
+                            if (!r.ok()) throw StoreFailure(r.message);
+                            nlohmann::json desk = desk_list_json(hub.store(), story);
+                            desk["type"] = "desk";
+                            frame = desk.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+                        } catch (const StoreFailure& e) {
+                            frame = encode_error(ErrorCode::store_unavailable, "the desk could not be read; retry later");
+                        }
+                        Connection::post_to(weak, shard, [frame = std::move(frame)](Connection& c) mutable {
+                            c.send_text(std::move(frame));
+                        });
+                    });
 }
 
 void AdminHandler::execute(Command command, const nlohmann::json& request_id) {
     authorize(*principal_, command);
+    stamp_actor(command, *principal_);
     // No early "unknown story" check here: commands apply in the order sent,
     // so a post_entry right behind its create_story must reach the store
     // after it (the rules there answer unknown_story when it is due).

@@ -69,6 +69,10 @@ private:
     void on_deadline();
     void execute(Command command, const nlohmann::json& request_id);
     void editing(const EditingMessage& where);
+    // Sends the story's desk ({"type":"desk",...}) once this connection is on
+    // its channel: read on the storage thread after the writes queued before
+    // it, so the desk_item / desk_removed that follow are all newer.
+    void send_desk(const std::string& story);
     void reply_error(ErrorCode code, const std::string& message, const nlohmann::json& request_id);
 
     Connection& session_;
@@ -86,6 +90,7 @@ private:
     std::unique_ptr<net::steady_timer> deadline_;
     AdminInboundLimits inbound_;
     ContentLimits limits_;
+    std::string desk_story_;  // the story whose desk this connection was sent
 };
 
 }  // namespace liveblog

@@ -4,6 +4,7 @@
 
 #include "common/error_code.hpp"
 #include "common/log.hpp"
+#include "protocol/codec.hpp"
 #include "transport/connection.hpp"
 
 namespace liveblog {
@@ -30,6 +31,8 @@ Server::Server(const Config& config, Hub& hub, accounts::AccountService& account
     for (auto& s : shards_) all.push_back(s.get());
     listener_ = std::make_shared<Listener>(all, ctx_);
     register_metrics(metrics);
+    // Desk changes go to the consoles on the story (the editors' channel), never readers.
+    hub_.set_desk_listener([this](const DeskChange& c) { presence_.broadcast(c.story, encode_desk_change(c)); });
 }
 
 // Values summed over the shards at scrape time: the hot path only bumps its
