@@ -153,8 +153,9 @@ export class AdminChannel extends EventTarget {
       this.flush();
       return;
     }
-    if (msg.type === "editors") {
-      this.dispatchEvent(new CustomEvent("editors", { detail: msg }));
+    // The editors' channel: who is on the story, and its desk.
+    if (msg.type === "editors" || msg.type === "desk" || msg.type === "desk_item" || msg.type === "desk_removed") {
+      this.dispatchEvent(new CustomEvent(msg.type, { detail: msg }));
       return;
     }
     if (msg.type === "error" && msg.request_id === undefined) {

@@ -7,6 +7,7 @@ import { AdminChannel } from "./editor-conn.js";
 import { NewsroomPanel, apiRequest } from "./editor-newsroom.js";
 import { HistoryDialog } from "./editor-history.js";
 import { FeedChannel } from "./editor-feed.js";
+import { DeskPanel, localInputToIso, isoToLocalInput } from "./editor-desk.js";
 import {
   newDraft, draftFromEntry, draftContent, sameContent, isDraftEmpty, validateDraft, parseErrorPath, byteLength, LIMITS,
 } from "./editor-content.js";
@@ -40,6 +41,9 @@ const ERROR_TEXT = {
   store_unavailable: "Le stockage ne répond pas : rien n’a été enregistré. Réessayez.",
   shutting_down: "Le serveur redémarre : réessayez dans un instant.",
   internal: "Erreur interne du serveur. Réessayez.",
+  unknown_draft: "Cet élément n’est plus sur le desk (publié ou supprimé entre-temps).",
+  invalid_state: "L’état de cet élément ne permet plus cette action (il a changé entre-temps).",
+  version_conflict: "Quelqu’un l’a modifié entre-temps : rouvrez-le depuis le desk pour repartir de sa dernière version.",
 };
 
 function errorText(err) {
@@ -148,6 +152,11 @@ const els = {
   entryForm: $("#entry-form"),
   pinLabel: $("#entry-pin-label"),
   publish: $("#publish"),
+  saveDraft: $("#save-draft"),
+  scheduleGroup: $("#schedule-group"),
+  scheduleAt: $("#schedule-at"),
+  schedule: $("#schedule"),
+  deskHint: $("#desk-hint"),
   discard: $("#discard"),
   draftStatus: $("#draft-status"),
   composerMsg: $("#composer-msg"),
@@ -219,6 +228,18 @@ admin.addEventListener("state", (ev) => {
 // The console session (cookie): its CSRF token, for REST writes.
 let csrfToken = null;
 const newsroom = new NewsroomPanel(() => csrfToken, announce);
+
+const desk = new DeskPanel({
+  admin,
+  identity: () => S.identity,
+  onOpen: (item) => openDeskItem(item),
+  announce,
+  errorText: (err) => errorText(err),
+  panel: $("#desk-panel"),
+  list: $("#desk-list"),
+  msg: $("#desk-msg"),
+  count: $("#desk-count"),
+});
 
 admin.addEventListener("authenticated", (ev) => {
   const id = ev.detail;
@@ -397,6 +418,7 @@ function selectStory(id) {
   els.composerMsg.textContent = "";
   els.entriesMsg.textContent = "";
   renderStoryForm();
+  desk.setStory(id);
   feed.follow(id);
   loadComposer();
   renderEntries();
@@ -548,8 +570,8 @@ function loadComposer() {
   const draft = activeDraft();
   composer.load(draft);
   const editing = activeSlot() === "edit";
-  admin.setEditing(S.storyId, editing ? draft.entry_id : null);
-  els.composerTitle.textContent = editing ? "Modifier l’entrée" : "Nouvelle entrée";
+  admin.setEditing(S.storyId, editing ? draft.entry_id || draft.desk_id : null);
+  els.composerTitle.textContent = draft.desk_id ? "Élément du desk" : editing ? "Modifier l’entrée" : "Nouvelle entrée";
   els.pinLabel.textContent = editing ? "Épinglée" : "Épingler à la publication";
   els.discard.textContent = editing ? "Annuler la modification" : "Effacer le brouillon";
   renderEditBanner();
@@ -594,12 +616,23 @@ function updateComposerState() {
   els.publish.disabled = sending;
   els.discard.disabled = sending;
   els.publish.setAttribute("aria-busy", sending ? "true" : "false");
-  const editing = activeSlot() === "edit";
+  const editingEntry = !!draft.entry_id;
+  const reviewer = isReviewer();
   if (sending) {
-    els.publish.textContent = admin.state === "ready" ? (editing ? "Enregistrement…" : "Publication…") : "En attente de connexion…";
+    els.publish.textContent = admin.state === "ready" ? "Envoi…" : "En attente de connexion…";
   } else {
-    els.publish.textContent = editing ? "Enregistrer la modification" : "Publier";
+    els.publish.textContent = editingEntry ? "Enregistrer la modification" : reviewer ? "Publier" : "Soumettre pour relecture";
   }
+  // The desk (drafts, review, schedules) is for new entries and desk items, not published ones.
+  els.saveDraft.hidden = editingEntry;
+  els.saveDraft.disabled = sending;
+  els.scheduleGroup.hidden = editingEntry || !reviewer;
+  els.schedule.disabled = sending;
+  const hint = draft.desk_id
+    ? `Élément du desk (${{ draft: "brouillon", in_review: "à relire", scheduled: "programmé" }[draft.desk_state] || draft.desk_state}) : les lecteurs ne le voient pas avant sa publication.`
+    : !editingEntry && !reviewer ? "Vos entrées passent par la relecture d’un·e éditeur·rice avant d’être publiées." : "";
+  els.deskHint.textContent = hint;
+  els.deskHint.hidden = !hint;
   renderDraftStatus();
 }
 
@@ -665,19 +698,124 @@ els.discard.addEventListener("click", () => {
   $("#entry-title").focus();
 });
 
+function isReviewer() {
+  return !!S.identity && (S.identity.role === "editor" || S.identity.role === "admin");
+}
+
+// ---------------------------------------------------------------------------
+// The desk from the composer: save a draft, submit it, schedule it, publish it
+// (editor-desk.js lists the items and their one-click actions).
+// ---------------------------------------------------------------------------
+
+function openDeskItem(item) {
+  const storyId = S.storyId;
+  const drafts = getDrafts(storyId);
+  const current = activeDraft(storyId);
+  if (inflight.has(current.key)) {
+    els.composerMsg.textContent = "Attendez la fin de l’envoi en cours.";
+    return;
+  }
+  if (drafts.edit && drafts.edit.desk_id !== item.id) {
+    const changed = !sameContent(drafts.edit, drafts.edit.base) || drafts.edit.pinned !== !!drafts.edit.base?.pinned;
+    if (changed && !window.confirm("Abandonner la modification en cours ?")) return;
+  }
+  const d = draftFromEntry(item);
+  delete d.entry_id;
+  delete d.base_version;
+  drafts.edit = { ...d, desk_id: item.id, desk_version: item.version, desk_state: item.state };
+  if (item.publish_at) els.scheduleAt.value = isoToLocalInput(item.publish_at);
+  S.conflict = null;
+  els.conflict.hidden = true;
+  saveDrafts(storyId);
+  loadComposer();
+  els.composerPanel.scrollIntoView({ block: "start" });
+  $("#entry-title").focus();
+  announce(`« ${desk.label(item)} » ouvert dans l’éditeur.`);
+}
+
+function composerErrors(draft) {
+  const errors = validateDraft(draft).map((e) => parseErrorPath(`${e.path}: ${e.message}`)).filter(Boolean);
+  if (!errors.length) return false;
+  const target = composer.showErrors(errors);
+  els.composerMsg.textContent = `À corriger avant l’envoi : ${errors.length} problème${errors.length > 1 ? "s" : ""}.`;
+  if (target) target.focus();
+  return true;
+}
+
+const DESK_DONE = {
+  save: "Enregistré sur le desk.",
+  submit: "Soumis pour relecture : un·e éditeur·rice le publiera.",
+  schedule: "Programmé.",
+  publish: "Entrée publiée.",
+};
+
+/** mode: save | submit | schedule | publish (publish: a desk item, with the composer's last edits). */
+async function deskSend(mode) {
+  const storyId = S.storyId;
+  if (!storyId) return;
+  const draft = activeDraft(storyId);
+  if (inflight.has(draft.key) || draft.entry_id) return;
+  els.composerMsg.textContent = "";
+  if (composerErrors(draft)) return;
+  let at = null;
+  if (mode === "schedule") {
+    at = localInputToIso(els.scheduleAt.value);
+    if (!at || new Date(at) <= new Date()) {
+      els.composerMsg.textContent = "Choisissez une date et une heure à venir pour programmer l’entrée.";
+      els.scheduleAt.focus();
+      return;
+    }
+  }
+  inflight.add(draft.key);
+  updateComposerState();
+  const content = { ...draftContent(draft), pinned: !!draft.pinned };
+  let id = draft.desk_id, version = draft.desk_version, saved = false;
+  try {
+    if (mode === "publish") {
+      await admin.send({ type: "publish_draft", story: storyId, draft_id: id, expected_version: version,
+                         ...content, title: content.title ?? null });
+    } else {
+      const changed = !id || !sameContent(draft, draft.base) || draft.pinned !== !!draft.base?.pinned;
+      if (changed) {
+        const ack = await admin.send(id
+          ? { type: "save_draft", story: storyId, draft_id: id, expected_version: version, ...content, title: content.title ?? null }
+          : { type: "save_draft", story: storyId, ...content });
+        id = ack.draft_id;
+        version = ack.version;
+        saved = true;
+      }
+      if (mode === "submit") await admin.send({ type: "submit_draft", story: storyId, draft_id: id, expected_version: version });
+      if (mode === "schedule")
+        await admin.send({ type: "schedule_draft", story: storyId, draft_id: id, expected_version: version, publish_at: at });
+    }
+    finishDraft(storyId, draft);
+    const msg = mode === "schedule" ? `Programmé pour ${longTime(at)}.` : DESK_DONE[mode];
+    if (storyId === S.storyId) { S.flash = msg; renderDraftStatus(); }
+    announce(msg);
+  } catch (err) {
+    if (err.code === "cancelled") return;
+    // Saved, then the next step refused: the item is on the desk; say why it did not go further.
+    if (saved) finishDraft(storyId, draft);
+    failDraft(storyId, draft, err);
+  } finally {
+    inflight.delete(draft.key);
+    if (storyId === S.storyId) updateComposerState();
+  }
+}
+
+els.saveDraft.addEventListener("click", () => deskSend("save"));
+els.schedule.addEventListener("click", () => deskSend("schedule"));
+
 function publish() {
   const storyId = S.storyId;
   if (!storyId) return;
   const draft = activeDraft(storyId);
   if (inflight.has(draft.key)) return; // a second click while the first is in flight
+  // Desk items are published from the desk; a contributor's work goes through review.
+  if (draft.desk_id) return deskSend(isReviewer() ? "publish" : "submit");
+  if (!draft.entry_id && !isReviewer()) return deskSend("submit");
   els.composerMsg.textContent = "";
-  const errors = validateDraft(draft).map((e) => parseErrorPath(`${e.path}: ${e.message}`)).filter(Boolean);
-  if (errors.length) {
-    const target = composer.showErrors(errors);
-    els.composerMsg.textContent = `À corriger avant l’envoi : ${errors.length} problème${errors.length > 1 ? "s" : ""}.`;
-    if (target) target.focus();
-    return;
-  }
+  if (composerErrors(draft)) return;
   const story = currentStory();
   if (story && story.status === "ended" && !draft.entry_id) {
     els.composerMsg.textContent = ERROR_TEXT.story_ended;
@@ -785,6 +923,7 @@ async function sendEdit(storyId, draft) {
       // A public correction: the note appears under the entry on every reader's page.
       const note = els.correctionNote.value.trim();
       if (els.correctionCheck.checked && note) msg.correction = note;
+      if (draft.restores) msg.restores = draft.restores;
       const ack = await admin.send(msg);
       els.correctionCheck.checked = false;
       els.correctionNote.value = "";
@@ -1016,7 +1155,7 @@ function restoreRevision(rev, entryId) {
   editEntry(target.id);
   const drafts = getDrafts(S.storyId);
   const restored = draftFromEntry({ ...target, title: rev.title, key_event: rev.key_event, blocks: rev.blocks });
-  drafts.edit = { ...restored, base: target, base_version: target.version };
+  drafts.edit = { ...restored, base: target, base_version: target.version, restores: rev.version };
   saveDrafts(S.storyId);
   loadComposer();
   renderEntries();

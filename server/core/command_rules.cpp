@@ -1,6 +1,7 @@
 #include "core/command_rules.hpp"
 
 #include "common/random.hpp"
+#include "core/desk.hpp"
 #include "core/desk_rules.hpp"
 #include "core/revision.hpp"
 
@@ -222,6 +223,7 @@ CommandResult apply_command(StoreTxn& txn, const Command& command, Millis now) {
         txn.append_event(*r.event);
         record_revision(txn, command, r, now);
     }
+    if (r.ok() && r.desk) txn.announce(desk_change_json(*r.desk).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     return r;
 }
 

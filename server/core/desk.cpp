@@ -114,6 +114,29 @@ json desk_item_json(const DeskItem& d) {
     return j;
 }
 
+json desk_change_json(const DeskChange& c) {
+    if (c.item) return json{{"type", "desk_item"}, {"story", c.story}, {"item", *c.item}};
+    json j{{"type", "desk_removed"}, {"story", c.story}, {"draft_id", c.draft_id}};
+    if (!c.published_as.empty()) j["entry_id"] = c.published_as;
+    return j;
+}
+
+DeskChange desk_change_from_json(const json& j) {
+    DeskChange c;
+    c.story = j.at("story").get<std::string>();
+    const std::string type = j.at("type").get<std::string>();
+    if (type == "desk_item") {
+        c.item = j.at("item");
+        c.draft_id = c.item->at("id").get<std::string>();
+    } else if (type == "desk_removed") {
+        c.draft_id = j.at("draft_id").get<std::string>();
+        if (auto e = j.find("entry_id"); e != j.end()) c.published_as = e->get<std::string>();
+    } else {
+        throw std::invalid_argument("not a desk change: " + type);
+    }
+    return c;
+}
+
 json desk_list_json(Store& store, const std::string& story, std::size_t limit) {
     RecordQuery q;
     q.collection = desk_collection;

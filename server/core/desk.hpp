@@ -20,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/command.hpp"
 #include "core/content.hpp"
 #include "store/store.hpp"
 
@@ -70,6 +71,13 @@ ScheduleRef schedule_ref_from(const Record& r);
 
 // The wire form (docs/protocol.md "The desk").
 nlohmann::json desk_item_json(const DeskItem& item);
+
+// A desk change as the editors' channel carries it:
+//   {"type":"desk_item","story","item":{...}} or
+//   {"type":"desk_removed","story","draft_id","entry_id"?}
+// and back (throws nlohmann::json::exception or std::invalid_argument).
+nlohmann::json desk_change_json(const DeskChange& change);
+DeskChange desk_change_from_json(const nlohmann::json& j);
 
 // A story's desk as {"story","items":[...],"has_more"}: its first `limit`
 // items (by id: oldest first). Throws StoreFailure.

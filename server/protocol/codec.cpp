@@ -1,5 +1,7 @@
 #include "protocol/codec.hpp"
 
+#include "core/desk.hpp"
+
 #include "common/clock.hpp"
 
 namespace liveblog {
@@ -58,12 +60,7 @@ nlohmann::json event_json(const Event& e) {
     return j;
 }
 
-std::string encode_desk_change(const DeskChange& c) {
-    if (c.item) return dump(nlohmann::json{{"type", "desk_item"}, {"story", c.story}, {"item", *c.item}});
-    nlohmann::json j{{"type", "desk_removed"}, {"story", c.story}, {"draft_id", c.draft_id}};
-    if (!c.published_as.empty()) j["entry_id"] = c.published_as;
-    return dump(j);
-}
+std::string encode_desk_change(const DeskChange& c) { return dump(desk_change_json(c)); }
 
 FramePtr encode_event(const Event& e) { return make_shared_frame(e.story, e.seq, dump(event_json(e))); }
 

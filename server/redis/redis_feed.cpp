@@ -7,6 +7,7 @@
 #include "common/clock.hpp"
 #include "common/log.hpp"
 #include "common/random.hpp"
+#include "core/desk.hpp"
 #include "core/hub.hpp"
 #include "redis/redis_codec.hpp"
 #include "redis/redis_store.hpp"
@@ -23,6 +24,7 @@ RedisFeed::RedisFeed(redis::Endpoint endpoint, RedisStore& store, Options option
       store_(store),
       options_(std::move(options)),
       stories_channel_(options_.prefix + "stories"),
+      notices_channel_(options_.prefix + "notices"),
       events_prefix_(options_.prefix + "events:"),
       node_id_(to_hex(random_bytes(8))),
       pubsub_(endpoint_, options_.timeout),
@@ -115,7 +117,7 @@ void RedisFeed::session() {
     // Every followed story again: their catch-ups run as each subscription is
     // confirmed (on_reply), so nothing between the last event seen and the
     // subscription is missed.
-    std::vector<std::string> subscribe{"SUBSCRIBE", stories_channel_};
+    std::vector<std::string> subscribe{"SUBSCRIBE", stories_channel_, notices_channel_};
     for (auto& story : followed_) subscribe.push_back(events_prefix_ + story);
     pubsub_.send(subscribe);
     while (!pubsub_.flush()) {}
@@ -173,6 +175,8 @@ void RedisFeed::on_reply(const redis::Value& reply) {
     if (kind == "message") {
         if (channel == stories_channel_)
             hub_->apply_cluster_story(redis::parse_story(reply[2].str));
+        else if (channel == notices_channel_)
+            on_notice(reply[2].str);
         else if (!story.empty() && followed_.count(story))
             on_event(story, reply[2].str);
     } else if (kind == "subscribe") {
@@ -182,6 +186,16 @@ void RedisFeed::on_reply(const redis::Value& reply) {
         } else if (!story.empty() && followed_.count(story)) {
             catch_up(story);
         }
+    }
+}
+
+void RedisFeed::on_notice(const std::string& payload) {
+    auto nl = payload.find('\n');
+    if (nl == std::string::npos || payload.compare(0, nl, store_.origin()) == 0) return;  // malformed, or ours
+    try {
+        hub_->apply_cluster_desk_change(desk_change_from_json(nlohmann::json::parse(payload.substr(nl + 1))));
+    } catch (const std::exception& e) {
+        log_error("cluster: unreadable notice: ", e.what());
     }
 }
 

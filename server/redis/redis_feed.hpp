@@ -5,6 +5,9 @@
 // Every commit (RedisStore's script) publishes each event on
 // P"events:{story}" and each changed story on P"stories", and appends the
 // events to the story's stream. This node's feed thread:
+//  - is subscribed to P"notices" always: the desk changes other nodes
+//    commit, for this node's consoles (the editors' channel); one lost in a
+//    reconnect is not replayed (a console reads the desk again on joining a story);
 //  - is subscribed to P"stories" always: every node knows every story's
 //    latest state (seq, title, status), so ETags and new stories are current;
 //  - is subscribed to P"events:{story}" only while the story has local
@@ -71,6 +74,7 @@ private:
     void take_requests();
     void on_reply(const redis::Value& reply);
     void on_event(const std::string& story, const std::string& payload);
+    void on_notice(const std::string& payload);  // P"notices": a desk change of another node
     void catch_up(const std::string& story);
     void sync_stories();
     void exchange_presence();
@@ -81,6 +85,7 @@ private:
     RedisStore& store_;
     Options options_;
     const std::string stories_channel_;  // P"stories"
+    const std::string notices_channel_;  // P"notices": other nodes' desk changes, for the editors' channel
     const std::string events_prefix_;    // P"events:", then the story id
     std::string node_id_;
     Hub* hub_ = nullptr;

@@ -22,6 +22,7 @@ const char* const kCommitScript = R"lua(#!lua
 --   records_read  [{c, k, sha?}]             sha: SHA-1 (hex) of the body read; absent: no record
 --   records       [{c, k, g, b}]             records saved (collection, key, group, body)
 --   records_deleted [{c, k}]                 records deleted
+--   notices       ["origin\ntext"]           published on P"notices" (desk changes)
 -- The seqs to write are decimal strings, passed to Redis as they are (Lua
 -- would print big numbers with lost digits); the seq and version to check are
 -- JSON numbers, compared with the same field decoded from the stored JSON.
@@ -189,6 +190,9 @@ for _, ev in ipairs(txn.events) do
 end
 for _, s in ipairs(txn.stories) do
   redis.call('PUBLISH', P .. 'stories', s.json)
+end
+for _, n in ipairs(txn.notices or {}) do
+  redis.call('PUBLISH', P .. 'notices', n)
 end
 return 'ok'
 )lua";

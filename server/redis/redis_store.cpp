@@ -9,6 +9,7 @@
 
 #include <openssl/sha.h>
 
+#include "common/random.hpp"
 #include "redis/redis_codec.hpp"
 #include "redis/redis_scripts.hpp"
 
@@ -176,7 +177,8 @@ private:
 // or an unstorable save fails the write even if fn catches the error.
 class RedisStore::Txn : public StoreTxn {
 public:
-    Txn(redis::Connection& connection, const std::string& prefix) : connection_(connection), prefix_(prefix) {}
+    Txn(redis::Connection& connection, const std::string& prefix, const std::string& origin)
+        : connection_(connection), prefix_(prefix), origin_(origin) {}
 
     std::optional<Story> load_story(const std::string& id) override {
         if (auto it = stories_saved_.find(id); it != stories_saved_.end()) return it->second.story;
@@ -218,6 +220,9 @@ public:
         std::string text = stored_text(redis::entry_to_json(entry), "entry '" + entry.id + "'");
         entries_saved_[{entry.story, entry.id}] = {entry, std::move(text)};
     }
+
+    // Published as "<origin>\n<text>": the feed skips its own node's notices.
+    void announce(const std::string& text) override { notices_.push_back(origin_ + "\n" + text); }
 
     void append_event(const Event& event) override {
         events_.push_back({event.story, event.seq,
@@ -305,7 +310,7 @@ public:
                     {"keys_read", std::move(keys_read)},       {"stories", std::move(stories)},
                     {"entries", std::move(entries)},           {"events", std::move(events)},
                     {"records_read", std::move(records_read)}, {"records", std::move(records)},
-                    {"records_deleted", std::move(records_deleted)}}
+                    {"records_deleted", std::move(records_deleted)}, {"notices", notices_}}
             .dump();
     }
 
@@ -363,6 +368,7 @@ private:
 
     redis::Connection& connection_;
     const std::string& prefix_;
+    const std::string& origin_;
 
     // What was read from Redis (none: absent), checked unchanged at commit.
     std::map<std::string, std::optional<Story>> stories_read_;
@@ -374,6 +380,7 @@ private:
     std::map<std::string, SavedStory> stories_saved_;
     std::map<StoryAndId, SavedEntry> entries_saved_;
     std::vector<AppendedEvent> events_;
+    std::vector<std::string> notices_;
     std::optional<std::string> failure_;
 };
 
@@ -383,6 +390,7 @@ private:
 
 RedisStore::RedisStore(redis::Endpoint endpoint, std::string key_prefix, Options options)
     : prefix_(std::move(key_prefix)),
+      origin_(to_hex(random_bytes(8))),
       options_(options),
       writer_(std::make_unique<redis::Connection>(endpoint, options.timeout)),
       commit_script_(std::make_unique<Script>(redis_scripts::kCommitScript)),
@@ -407,7 +415,7 @@ RedisStore::~RedisStore() = default;
 void RedisStore::write(const std::function<void(StoreTxn&)>& fn) {
     std::lock_guard lock(write_mutex_);
     for (int attempt = 1; attempt <= max_write_attempts; ++attempt) {
-        Txn txn(*writer_, prefix_);
+        Txn txn(*writer_, prefix_, origin_);
         fn(txn);
         if (txn.failure()) throw StoreFailure("redis: not committed: " + *txn.failure());
         if (fail_next_write_.exchange(false)) throw StoreFailure("redis: injected commit failure (fail_next_write)");

@@ -104,6 +104,10 @@ public:
     // nothing to Redis, as if the commit had failed.
     void fail_next_write() { fail_next_write_ = true; }
 
+    // Notices (StoreTxn::announce) are published on P"notices" as
+    // "<origin>\n<text>"; this store's own carry this origin.
+    const std::string& origin() const { return origin_; }
+
 private:
     class Txn;
     class Script;
@@ -119,6 +123,7 @@ private:
     auto read(F f);
 
     const std::string prefix_;
+    const std::string origin_;  // names this store's notices (Txn::announce)
     const Options options_;
 
     std::mutex write_mutex_;  // write() is single-threaded by contract; this makes it so

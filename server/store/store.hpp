@@ -85,6 +85,11 @@ public:
     // the cross-node feed; a single-node store needs no log (entries carry
     // their modified_seq and deletions are tombstones), so the default drops them.
     virtual void append_event(const Event& event) {}
+    // A notice for the other nodes' hubs, sent once this transaction commits
+    // (apply_command calls it for a desk change: the editors' channel). A
+    // store shared by several nodes publishes it; a single-node store has
+    // nobody to tell, so the default drops it.
+    virtual void announce(const std::string& text) {}
 };
 
 struct EntryPage {

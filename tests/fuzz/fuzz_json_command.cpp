@@ -12,8 +12,10 @@
 //    server's limits and under tight ones); it is what nlohmann's own parser
 //    reads from the same text, and every refusal has its reason;
 //  - a parsed command is well formed: its story id is a slug, and the blocks
-//    of post_entry / update_entry are normalised, so validating them again
-//    accepts them unchanged; they serialise without throwing.
+//    of post_entry / update_entry / the desk's commands are normalised, so
+//    validating them again accepts them unchanged; they serialise without
+//    throwing; a desk command names its draft and version as its action needs;
+//  - publish_at: parse_iso8601 refuses or parses; what it parses round-trips.
 
 #include <cstddef>
 #include <cstdint>
@@ -25,6 +27,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/clock.hpp"
 #include "common/error_code.hpp"
 #include "common/utf8.hpp"
 #include "core/bounded_json.hpp"
@@ -104,7 +107,25 @@ void check_command(const liveblog::Command& command) {
         if (update->blocks) check_blocks(*update->blocks);
     } else if (const auto* create = std::get_if<liveblog::CreateStory>(&command)) {
         FUZZ_REQUIRE(liveblog::is_valid_lang(create->lang));
+    } else if (const auto* desk = std::get_if<liveblog::DeskCommand>(&command)) {
+        // Only a new draft has no id; every action but a new draft and a removal names its version.
+        const bool creates = desk->action == liveblog::DeskAction::save && desk->draft_id.empty();
+        FUZZ_REQUIRE(creates || (!desk->draft_id.empty() && desk->draft_id.size() <= 64));
+        if (!creates && desk->action != liveblog::DeskAction::remove)
+            FUZZ_REQUIRE(desk->expected_version && *desk->expected_version != 0);
+        if (creates) FUZZ_REQUIRE(desk->blocks.has_value());
+        if (desk->blocks) check_blocks(*desk->blocks);
+        FUZZ_REQUIRE(!desk->by_scheduler);  // never from the wire
     }
+}
+
+// Any time a client sends: parsed or refused, never a crash; what parses
+// prints back to the same instant.
+void check_time(const json& msg) {
+    auto it = msg.find("publish_at");
+    if (it == msg.end() || !it->is_string()) return;
+    if (auto t = liveblog::parse_iso8601(it->get_ref<const std::string&>()))
+        FUZZ_REQUIRE(liveblog::parse_iso8601(liveblog::format_iso8601(*t)) == t);
 }
 
 }  // namespace
@@ -130,6 +151,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     } catch (const liveblog::Error&) {
     }
 
+    check_time(msg);
     (void)liveblog::request_id_of(msg);
     try {
         const auto message = liveblog::parse_admin_message(msg, "Fuzz Author");

@@ -6,6 +6,7 @@
 #include <set>
 #include <thread>
 
+#include "common/clock.hpp"
 #include "support/editor.hpp"
 #include "support/redis_server.hpp"
 #include "support/sse_client.hpp"
@@ -267,4 +268,54 @@ TEST_CASE("cluster: two nodes share one port with --reuse-port") {
     follow(r, "partage");
     editor.post("partage", "hello");
     CHECK(r.recv_until(is_event, 10s)["entry"]["blocks"][0]["text"] == "hello");
+}
+
+TEST_CASE("cluster: a scheduled entry is published once and on time - with three nodes' schedulers - consoles on every node see the desk") {
+    RedisServer redis;
+    ServerProcess n1(node(redis)), n2(node(redis)), n3(node(redis));
+    Editor e1(n1.port());
+    e1.create_story("programme");
+    REQUIRE(eventually([&] { return ready(n2.port()) && ready(n3.port()); }));
+    Editor e3(n3.port());
+    e3.ws().send({{"type", "editing"}, {"story", "programme"}});
+    e3.ws().recv_type("desk");
+    std::vector<std::unique_ptr<WsClient>> readers;
+    for (auto* n : {&n1, &n2, &n3}) {
+        readers.push_back(std::make_unique<WsClient>(n->port()));
+        follow(*readers.back(), "programme");
+    }
+    auto desk_change = [](WsClient& ws) {
+        return ws.recv_until([](const json& m) { return m.value("type", "").rfind("desk_", 0) == 0; }, 5s);
+    };
+    std::vector<std::string> ids;
+    std::vector<liveblog::Millis> times;
+    const liveblog::Millis base = liveblog::now_millis() + 2500;
+    for (int i = 0; i < 5; ++i) {
+        json saved = e1.command({{"type", "save_draft"}, {"story", "programme"}, {"blocks", text_blocks("p" + std::to_string(i))}});
+        ids.push_back(saved["draft_id"]);
+        // The console on node 3 hears of node 1's draft.
+        CHECK(desk_change(e3.ws())["item"]["id"] == ids.back());
+        times.push_back(base + i * 150);
+        json s = e1.command({{"type", "schedule_draft"}, {"story", "programme"}, {"draft_id", ids.back()},
+                             {"expected_version", 1}, {"publish_at", liveblog::format_iso8601(times.back())}});
+        REQUIRE(s["state"] == "scheduled");
+        CHECK(desk_change(e3.ws())["item"]["state"] == "scheduled");
+    }
+    for (auto& r : readers) {
+        for (int i = 0; i < 5; ++i) {
+            json ev = r->recv_until(is_event, 10s);
+            CHECK(ev["op"] == "entry.created");
+            CHECK(ev["entry"]["id"] == ids[i]);
+            auto at = *liveblog::parse_iso8601(ev["entry"]["published_at"].get<std::string>());
+            CHECK(at >= times[i]);
+            CHECK(at <= times[i] + 1000);
+        }
+        CHECK(r->no_event_within(1000ms));  // exactly once: no node published a second time
+    }
+    for (int i = 0; i < 5; ++i) {
+        json gone = desk_change(e3.ws());
+        CHECK(gone["type"] == "desk_removed");
+    }
+    auto body = json::parse(http_request(n2.port(), "GET", "/api/stories/programme/entries?limit=50").body);
+    CHECK(body["entries"].size() == 5);
 }

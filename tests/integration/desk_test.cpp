@@ -74,7 +74,7 @@ liveblog::Millis wait_published(WsClient& reader, const std::string& story, cons
 
 }  // namespace
 
-TEST_CASE("desk: a contributor drafts and submits, an editor sends back then publishes - readers see only the entry") {
+TEST_CASE("desk: a contributor drafts and submits and an editor sends back then publishes - readers see only the entry") {
     ServerProcess server;
     auto port = server.port();
     Editor admin(port);
@@ -171,7 +171,7 @@ TEST_CASE("desk: a contributor drafts and submits, an editor sends back then pub
     CHECK_THROWS(reader.recv_type("desk_item", 200ms));
 }
 
-TEST_CASE("desk: contributors handle only their own drafts - roles, scope, states and bad input") {
+TEST_CASE("desk: contributors handle only their own drafts - roles and scope - states and bad input") {
     ServerProcess server;
     auto port = server.port();
     Editor admin(port);
@@ -219,7 +219,7 @@ TEST_CASE("desk: contributors handle only their own drafts - roles, scope, state
     CHECK(anne.command(cmd("submit_draft"))["code"] == "unknown_draft");
 }
 
-TEST_CASE("desk over REST: a CMS files a draft, submits it, an editor schedules then publishes it") {
+TEST_CASE("desk over REST: a CMS files a draft and submits it - an editor schedules then publishes it") {
     ServerProcess server;
     auto port = server.port();
     Editor admin(port);
@@ -256,7 +256,7 @@ TEST_CASE("desk over REST: a CMS files a draft, submits it, an editor schedules 
     CHECK(json::parse(http_request(port, "GET", "/api/stories/cms/desk", {}, chef).body)["items"].empty());
 }
 
-TEST_CASE("schedule: an entry goes out at its time (within 1 s), exactly once; rescheduled and cancelled ones obey") {
+TEST_CASE("schedule: an entry goes out at its time (within 1 s) and exactly once - rescheduled and cancelled ones obey") {
     ServerProcess server;
     auto port = server.port();
     Editor editor(port);
@@ -306,7 +306,7 @@ TEST_CASE("schedule: an entry goes out at its time (within 1 s), exactly once; r
     CHECK(server.log().find("\"action\":\"entry.published\"") != std::string::npos);  // audited, from the schedule
 }
 
-TEST_CASE("schedule: kill -9 before its time - the restarted server publishes it on time, once") {
+TEST_CASE("schedule: kill -9 before its time - the restarted server publishes it on time and once") {
     ServerProcess::Options o;
     o.data_dir = make_temp_dir();
     ServerProcess server(o);
@@ -335,7 +335,7 @@ TEST_CASE("schedule: kill -9 before its time - the restarted server publishes it
     CHECK(published_count(server.port(), "reprise", id) == 1);
 }
 
-TEST_CASE("schedule: its time passed while the server was down - it goes out at start, once") {
+TEST_CASE("schedule: its time passed while the server was down - it goes out at start and once") {
     ServerProcess::Options o;
     o.data_dir = make_temp_dir();
     ServerProcess server(o);

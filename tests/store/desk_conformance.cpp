@@ -60,7 +60,7 @@ void make_story(Store& store) {
 
 }  // namespace
 
-STORE_TEST("desk: a draft is a record, not an entry; publishing moves it to the entries with its id, once") {
+STORE_TEST("desk: a draft is a record and not an entry - publishing moves it to the entries with its id - once") {
     TestType fx;
     make_story(fx.store());
     CommandResult saved = run(fx.store(), new_draft("brouillon"));
@@ -101,7 +101,7 @@ STORE_TEST("desk: a draft is a record, not an entry; publishing moves it to the 
     REQUIRE(revs.size() == 3);
 }
 
-STORE_TEST("desk: the schedule index follows schedules, reschedules, cancels and publications") {
+STORE_TEST("desk: the schedule index follows schedules and reschedules - cancels and publications") {
     TestType fx;
     make_story(fx.store());
     const std::string a = run(fx.store(), new_draft("a")).desk->draft_id;

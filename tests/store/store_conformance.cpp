@@ -943,7 +943,7 @@ std::pair<std::string, std::string> next_message(redis::Connection& subscriber) 
 
 }  // namespace
 
-TEST_CASE("redis codec: every field round-trips; malformed data is a StoreFailure", "[store][redis]") {
+TEST_CASE("redis codec: every field round-trips - malformed data is a StoreFailure", "[store][redis]") {
     Story story;
     story.id = "s";
     story.title = "Présidentielle « 2027 »";

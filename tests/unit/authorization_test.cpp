@@ -72,7 +72,7 @@ TEST_CASE("authorization: every action x role x scope", "[authorization]") {
     }
 }
 
-TEST_CASE("authorization: each command is its action, on its story", "[authorization]") {
+TEST_CASE("authorization: each command is its action and on its story", "[authorization]") {
     PostEntry post;
     post.story = "mine";
     UpdateEntry update;
