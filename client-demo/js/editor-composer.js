@@ -143,7 +143,7 @@ export class Composer {
       }, h("span", { "aria-hidden": "true", text: "↓" }), h("span", { class: "btn-text", text: " Descendre" })),
       h("button", {
         type: "button", class: "btn btn-icon btn-danger", "data-role": "remove",
-        "aria-label": `Supprimer le bloc ${n} (${label})`, title: "Supprimer",
+        "aria-label": `Retirer le bloc ${n} (${label})`, title: "Retirer",
         onclick: () => this.removeBlock(index),
       }, h("span", { "aria-hidden": "true", text: "✕" }), h("span", { class: "btn-text", text: " Retirer" })),
     );

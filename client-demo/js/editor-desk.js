@@ -34,14 +34,16 @@ export class DeskPanel {
    * @param {(text: string) => void} o.announce
    * @param {(err) => string} o.errorText
    */
-  constructor({ admin, identity, onOpen, announce, errorText, panel, list, msg, count }) {
-    Object.assign(this, { admin, identity, onOpen, announce, errorText, panel, list, msg, count });
+  constructor({ admin, identity, onOpen, onChange = () => {}, announce, errorText, panel, list, msg, count }) {
+    Object.assign(this, { admin, identity, onOpen, onChange, announce, errorText, panel, list, msg, count });
+    this.loaded = false; // the desk list of this story has arrived
     this.story = null;
     this.items = new Map();
     this.busy = new Set();
     admin.addEventListener("desk", (ev) => {
       if (ev.detail.story !== this.story) return;
       this.items = new Map(ev.detail.items.map((i) => [i.id, i]));
+      this.loaded = true;
       this.render();
     });
     admin.addEventListener("desk_item", (ev) => {
@@ -63,6 +65,7 @@ export class DeskPanel {
     if (id === this.story) return;
     this.story = id;
     this.items = new Map();
+    this.loaded = false;
     this.msg.textContent = "";
     this.panel.hidden = !id;
     this.render();
@@ -130,12 +133,12 @@ export class DeskPanel {
         if (await this.act(item, "publish_draft")) this.announce("Entrée publiée.");
       }, { class: "btn btn-small btn-primary", "aria-label": `Publier « ${label} »` }));
       if (item.state !== "draft")
-        buttons.push(button("Renvoyer…", async () => {
+        buttons.push(button("Renvoyer", async () => {
           const comment = window.prompt("Commentaire pour l’auteur·rice (facultatif) :", "");
           if (comment === null) return;
           const extra = comment.trim() ? { comment: comment.trim() } : {};
           if (await this.act(item, "send_back_draft", extra)) this.announce("Renvoyé à l’auteur·rice.");
-        }, { "aria-label": `Renvoyer « ${label} » à l’auteur·rice` }));
+        }, { "aria-label": `Renvoyer « ${label} » à l’auteur·rice`, title: "Renvoyer avec un commentaire" }));
       if (item.state === "scheduled")
         buttons.push(button("Déprogrammer", async () => {
           if (await this.act(item, "unschedule_draft")) this.announce("Programmation annulée.");
@@ -168,6 +171,7 @@ export class DeskPanel {
   }
 
   render() {
+    this.onChange();
     const items = [...this.items.values()].sort((a, b) =>
       (STATE_ORDER[a.state] - STATE_ORDER[b.state]) ||
       (a.state === "scheduled" ? a.publish_at.localeCompare(b.publish_at) : a.updated_at.localeCompare(b.updated_at)));

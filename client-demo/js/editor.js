@@ -233,6 +233,7 @@ const desk = new DeskPanel({
   admin,
   identity: () => S.identity,
   onOpen: (item) => openDeskItem(item),
+  onChange: () => renderEditBanner(),
   announce,
   errorText: (err) => errorText(err),
   panel: $("#desk-panel"),
@@ -580,8 +581,21 @@ function loadComposer() {
 }
 
 function renderEditBanner() {
+  if (!S.storyId) return;
   const draft = activeDraft();
   els.correctionBox.hidden = !draft.entry_id;
+  if (draft.desk_id) {
+    // A desk item open here: say when it changed or left the desk meanwhile.
+    const now = desk.get(draft.desk_id);
+    let text = "";
+    if (inflight.has(draft.key)) text = ""; // our own send: its changes come back before its ack
+    else if (desk.loaded && !now) text = "Cet élément a quitté le desk entre-temps (publié ou supprimé) : l’enregistrer échouera. « Annuler la modification » pour repartir.";
+    else if (now && now.version > draft.desk_version) text = `Cet élément a été modifié depuis que vous l’avez ouvert (version ${now.version}) : rouvrez-le depuis le desk pour repartir de la dernière version.`;
+    els.editBanner.textContent = text;
+    els.editBanner.classList.toggle("notice-warn", !!text);
+    els.editBanner.hidden = !text;
+    return;
+  }
   if (!draft.entry_id) {
     els.editBanner.hidden = true;
     els.correctionCheck.checked = false;
@@ -783,6 +797,7 @@ async function deskSend(mode) {
         id = ack.draft_id;
         version = ack.version;
         saved = true;
+        if (draft.desk_id) draft.desk_version = version;
       }
       if (mode === "submit") await admin.send({ type: "submit_draft", story: storyId, draft_id: id, expected_version: version });
       if (mode === "schedule")

@@ -1,5 +1,7 @@
 #include "core/desk_scheduler.hpp"
 
+#include <algorithm>
+
 #include "common/clock.hpp"
 #include "common/log.hpp"
 #include "core/desk.hpp"
@@ -22,9 +24,11 @@ void DeskScheduler::start() {
         std::unique_lock lock(mutex_);
         while (!stopping_) {
             lock.unlock();
-            run_once();
+            const auto next = run_once();
             lock.lock();
-            wake_.wait_for(lock, interval_, [this] { return stopping_; });
+            auto wait = interval_;
+            if (next) wait = std::clamp(std::chrono::milliseconds(*next - now_millis()), std::chrono::milliseconds(0), interval_);
+            wake_.wait_for(lock, wait, [this] { return stopping_; });
         }
     });
 }
@@ -38,7 +42,7 @@ void DeskScheduler::stop() {
     if (thread_.joinable()) thread_.join();
 }
 
-void DeskScheduler::run_once() {
+std::optional<Millis> DeskScheduler::run_once() {
     std::vector<Record> due;
     const Millis now = now_millis();
     try {
@@ -53,7 +57,7 @@ void DeskScheduler::run_once() {
             last_error_log_ = t;
             log_error("scheduler: cannot read the schedule: ", e.what());
         }
-        return;
+        return std::nullopt;
     }
     for (const auto& rec : due) {
         ScheduleRef ref;
@@ -63,7 +67,7 @@ void DeskScheduler::run_once() {
             log_error("scheduler: ", e.what());
             continue;
         }
-        if (ref.publish_at > now) break;  // in time order: the rest are later
+        if (ref.publish_at > now) return ref.publish_at;  // in time order: the rest are later
         const std::string key = desk_key(ref.story, ref.id);
         {
             std::lock_guard lock(mutex_);
@@ -84,6 +88,7 @@ void DeskScheduler::run_once() {
             in_flight_.erase(key);
         });
     }
+    return std::nullopt;
 }
 
 }  // namespace liveblog

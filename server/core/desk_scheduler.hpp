@@ -12,13 +12,17 @@
 //    unchanged, so the first commit wins and the others find nothing;
 //  - after a restart (kill -9 included): the index is in the store, so an
 //    item whose time passed while the server was down goes out at start.
-// Precision: `interval` plus a commit (250 ms by default: within ± 1 s).
+// Precision: a pass that sees the next item due sooner than `interval` waits
+// just until then, so an item scheduled more than `interval` ahead goes out
+// within a commit of its time; one scheduled closer than that, within
+// `interval` (250 ms by default). Never before its time.
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -37,8 +41,9 @@ public:
     void start();
     void stop();
 
-    // One pass, now (tests, and the thread's loop).
-    void run_once();
+    // One pass, now (tests, and the thread's loop): submits what is due;
+    // returns when the next item is due, if the pass saw it.
+    std::optional<Millis> run_once();
 
 private:
     Hub& hub_;

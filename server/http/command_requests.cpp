@@ -55,6 +55,12 @@ void take_if_match(const RequestPtr& req, nlohmann::json& msg) {
     msg["expected_version"] = *v;
 }
 
+void submit_versioned(HttpContext& ctx, const RequestPtr& req, const char* type) {
+    auto msg = command_message(ctx, req, type);
+    take_if_match(req, msg);
+    submit_command(ctx, req, msg, 200);
+}
+
 void submit_command(HttpContext& ctx, const RequestPtr& req, const nlohmann::json& msg, unsigned ok_status,
                     std::string location) {
     auto parsed = parse_admin_message(msg, req->who().name);

@@ -24,6 +24,10 @@ void take_if_match(const RequestPtr& req, nlohmann::json& msg);
 // The ack as JSON (without type and request_id), or the error.
 HttpResponse command_response(const CommandResult& r, unsigned ok_status);
 
+// The command `type` from the request's body, path and If-Match, submitted;
+// 200 once committed. What most write routes are.
+void submit_versioned(HttpContext& ctx, const RequestPtr& req, const char* type);
+
 // Parses, authorizes, audits and queues the command; answers once committed.
 void submit_command(HttpContext& ctx, const RequestPtr& req, const nlohmann::json& msg, unsigned ok_status,
                     std::string location = {});

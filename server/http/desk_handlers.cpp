@@ -28,17 +28,8 @@ void create_draft(HttpContext& ctx, const RequestPtr& req) {
     submit_command(ctx, req, msg, 201);
 }
 
-void update_draft(HttpContext& ctx, const RequestPtr& req) {
-    auto msg = command_message(ctx, req, "save_draft");
-    take_if_match(req, msg);
-    submit_command(ctx, req, msg, 200);
-}
-
-void delete_draft(HttpContext& ctx, const RequestPtr& req) {
-    auto msg = command_message(ctx, req, "delete_draft");
-    take_if_match(req, msg);
-    submit_command(ctx, req, msg, 200);
-}
+void update_draft(HttpContext& ctx, const RequestPtr& req) { submit_versioned(ctx, req, "save_draft"); }
+void delete_draft(HttpContext& ctx, const RequestPtr& req) { submit_versioned(ctx, req, "delete_draft"); }
 
 void draft_action(HttpContext& ctx, const RequestPtr& req) {
     static const std::pair<const char*, const char*> actions[] = {
@@ -46,12 +37,8 @@ void draft_action(HttpContext& ctx, const RequestPtr& req) {
         {"unschedule", "unschedule_draft"}, {"publish", "publish_draft"},
     };
     const std::string action = req->param("action");
-    for (const auto& [path, type] : actions) {
-        if (action != path) continue;
-        auto msg = command_message(ctx, req, type);
-        take_if_match(req, msg);
-        return submit_command(ctx, req, msg, 200);
-    }
+    for (const auto& [path, type] : actions)
+        if (action == path) return submit_versioned(ctx, req, type);
     throw Error{ErrorCode::not_found, "no desk action '" + action + "' (submit, send-back, schedule, unschedule, publish)"};
 }
 

@@ -23,17 +23,8 @@ void post_entry(HttpContext& ctx, const RequestPtr& req) {
     submit_command(ctx, req, msg, 201);
 }
 
-void update_entry(HttpContext& ctx, const RequestPtr& req) {
-    auto msg = command_message(ctx, req, "update_entry");
-    take_if_match(req, msg);
-    submit_command(ctx, req, msg, 200);
-}
-
-void delete_entry(HttpContext& ctx, const RequestPtr& req) {
-    auto msg = command_message(ctx, req, "delete_entry");
-    take_if_match(req, msg);
-    submit_command(ctx, req, msg, 200);
-}
+void update_entry(HttpContext& ctx, const RequestPtr& req) { submit_versioned(ctx, req, "update_entry"); }
+void delete_entry(HttpContext& ctx, const RequestPtr& req) { submit_versioned(ctx, req, "delete_entry"); }
 
 void pin_entry(HttpContext& ctx, const RequestPtr& req) { submit_command(ctx, req, command_message(ctx, req, "pin_entry"), 200); }
 void unpin_entry(HttpContext& ctx, const RequestPtr& req) {

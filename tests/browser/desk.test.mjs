@@ -6,7 +6,9 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { closeFixture, openConsole, openFixture, openReader, screenshotPath, api, waitFor } from "./harness.mjs";
+import {
+  axeViolations, closeFixture, openConsole, openFixture, openReader, screenshotPath, api, waitFor, streamEntry,
+} from "./harness.mjs";
 import { serverBinary } from "../js/support/server.mjs";
 
 let server, browser, token;
@@ -14,6 +16,7 @@ const STORY = "desk-direct";
 const users = {
   dan: { email: "dan@redaction.example", name: "Dan Contributeur", role: "contributor", password: "mot de passe de Dan" },
   eve: { email: "eve@redaction.example", name: "Ève Éditrice", role: "editor", password: "mot de passe d’Ève" },
+  ada: { email: "ada@redaction.example", name: "Ada Admin", role: "admin", password: "mot de passe d’Ada" },
 };
 
 before(async () => {
@@ -58,6 +61,8 @@ test("a contributor submits, an editor sends it back, the contributor reworks it
   const atEve = deskItem(eve.page, first);
   await atEve.locator(".badge", { hasText: "À relire" }).waitFor({ timeout: 10000 });
   await eve.page.screenshot({ path: screenshotPath("console-desk-review.png"), fullPage: true });
+  // The console with a desk to review, as axe-core reads it: nothing serious or critical.
+  assert.deepEqual(await axeViolations(eve.page), []);
   answerNextPrompt(eve.page, "Précisez depuis quand.");
   await atEve.locator("button", { hasText: "Renvoyer" }).click();
 
@@ -85,6 +90,7 @@ test("a contributor submits, an editor sends it back, the contributor reworks it
   await waitFor(async () => (await deskItem(dan.page, "Depuis 18 h.").count()) === 0, 5000, "gone from Dan's desk");
   await waitFor(async () => (await deskItem(eve.page, "Depuis 18 h.").count()) === 0, 5000, "gone from Ève's desk");
   await reader.page.screenshot({ path: screenshotPath("reader-after-review.png") });
+  assert.deepEqual(await axeViolations(reader.page), []);
 
   // The audit log has the send-back and the publication, by Ève.
   const audit = await api(server, token, "GET", "/api/audit?limit=100");
@@ -123,4 +129,56 @@ test("an editor schedules an entry: it appears on the open reader page at its ti
   await waitFor(async () => (await item.count()) === 0, 5000, "gone from the desk");
   for (const c of [reader, eve]) assert.deepEqual(c.errors, []);
   for (const c of [reader, eve]) await c.context.close();
+});
+
+test("the whole way in the console: an admin creates a contributor, who drafts and submits; the admin schedules it, then corrects it", async () => {
+  const reader = await openReader(browser, server, STORY);
+  const ada = await signIn(users.ada);
+  // A contributor account, made in the console's newsroom panel.
+  await ada.page.locator("#user-name").fill("Fanny Pigiste");
+  await ada.page.locator("#user-email").fill("fanny@redaction.example");
+  await ada.page.locator("#user-role").selectOption("contributor");
+  await ada.page.locator("#user-form button[type=submit]").click();
+  await ada.page.locator("#user-created", { hasText: "Mot de passe" }).waitFor({ timeout: 10000 });
+  const password = (await ada.page.locator("#user-created").textContent()).split(": ").pop().trim();
+  const fanny = await signIn({ email: "fanny@redaction.example", password });
+
+  // Fanny keeps a draft, then submits it from the desk.
+  const text = "Le cortège arrive place de la République.";
+  await fanny.page.locator("#blocks > li.block-text textarea").first().fill(text);
+  await fanny.page.locator("#save-draft").click();
+  const atFanny = deskItem(fanny.page, text);
+  await atFanny.locator(".badge", { hasText: "Brouillon" }).waitFor({ timeout: 10000 });
+  await atFanny.locator("button", { hasText: "Soumettre" }).click();
+  await atFanny.locator(".badge", { hasText: "À relire" }).waitFor({ timeout: 10000 });
+
+  // Ada opens it, completes it and schedules it three seconds ahead.
+  await deskItem(ada.page, text).locator("button", { hasText: "Ouvrir" }).click();
+  await ada.page.locator("#composer-title", { hasText: "Élément du desk" }).waitFor();
+  await ada.page.locator("#blocks > li.block-text textarea").first().fill(`${text} Environ 3 000 personnes.`);
+  await ada.page.evaluate(() => {
+    const d = new Date(Date.now() + 3000);
+    const pad = (n) => String(n).padStart(2, "0");
+    document.querySelector("#schedule-at").value =
+      `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  });
+  await ada.page.locator("#schedule").click();
+  await deskItem(fanny.page, "Environ 3 000").locator(".badge", { hasText: "Programmé" }).waitFor({ timeout: 10000 });
+  const article = reader.page.locator("section.entries > article", { hasText: "Environ 3 000 personnes." });
+  await article.waitFor({ timeout: 10000 });
+  assert.match(await article.textContent(), /Fanny Pigiste/);
+  const published = streamEntry(reader.page, await article.getAttribute("data-entry-id"));
+
+  // A public correction from Ada's console appears under it on the open page.
+  const card = ada.page.locator("#entry-list li", { hasText: "Environ 3 000 personnes." });
+  await card.locator("button", { hasText: "Modifier" }).click();
+  await ada.page.locator("#blocks > li.block-text textarea").first().fill(`${text} Environ 30 000 personnes.`);
+  await ada.page.locator("#entry-correction").check();
+  await ada.page.locator("#entry-correction-note").fill("Il s’agissait de 30 000 personnes, pas 3 000.");
+  await ada.page.locator("#publish").click();
+  await published.locator("p.correction", { hasText: "Il s’agissait de 30 000 personnes" }).waitFor({ timeout: 10000 });
+  assert.match(await published.textContent(), /Environ 30 000 personnes/);
+  await reader.page.screenshot({ path: screenshotPath("reader-scheduled-corrected.png") });
+  for (const c of [reader, ada, fanny]) assert.deepEqual(c.errors, []);
+  for (const c of [reader, ada, fanny]) await c.context.close();
 });

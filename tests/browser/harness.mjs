@@ -126,3 +126,16 @@ export async function openEditor(browser, server, token, contextOptions = {}) {
   await page.locator('#conn-admin[data-state="ready"]').waitFor({ timeout: 10000 });
   return editor;
 }
+
+// ---------------------------------------------------------------------------
+// Accessibility
+// ---------------------------------------------------------------------------
+
+// The axe-core (npm) violations of the page as it is now, of impact serious
+// or critical: [{id, impact, help, targets}].
+export async function axeViolations(page) {
+  await page.addScriptTag({ path: path.join(root, "node_modules", "axe-core", "axe.min.js") });
+  const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ["violations"] })).violations
+    .map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(" ")).slice(0, 5) })));
+  return violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+}
