@@ -211,6 +211,18 @@ void AdminHandler::on_message(std::string_view text) {
     }
 }
 
+std::string AdminHandler::rate_limited_reply(std::string_view text) {
+    // The command was not applied: its request_id (read with the bounded
+    // parser; a flood is closed after a few of these) tells the client which
+    // one to send again (the error is retryable).
+    nlohmann::json request_id;
+    try {
+        request_id = request_id_of(parse_json_object(text));
+    } catch (const Error&) {
+    }
+    return encode_error(ErrorCode::rate_limited, "too many messages; slow down and send it again", request_id);
+}
+
 void AdminHandler::authenticate(const std::string& token, const nlohmann::json& request_id) {
     if (token.rfind(accounts::api_token_prefix, 0) == 0) {
         // Anonymous until the store has answered: a failed auth does not

@@ -50,6 +50,7 @@ public:
 
     void on_open() override;
     void on_message(std::string_view text) override;
+    std::string rate_limited_reply(std::string_view text) override;
     void on_close() override;
 
 private:

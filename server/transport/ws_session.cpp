@@ -150,6 +150,10 @@ void WsSession::wait_readable() {
     });
 }
 
+std::string MessageHandler::rate_limited_reply(std::string_view) {
+    return encode_error(ErrorCode::rate_limited, "too many messages; slow down");
+}
+
 void WsSession::on_message(std::string_view payload, bool text) {
     if (closing_) return;  // after we started closing, input is ignored until the peer's close frame
     if (text && !is_valid_utf8(payload)) {
@@ -158,7 +162,8 @@ void WsSession::on_message(std::string_view payload, bool text) {
         return;
     }
     if (!within_rate()) {
-        if (!closing_) send_text(encode_error(ErrorCode::rate_limited, "too many messages; slow down"));
+        if (!closing_) send_text(handler_ ? handler_->rate_limited_reply(payload)
+                                          : encode_error(ErrorCode::rate_limited, "too many messages; slow down"));
         return;
     }
     // Binary messages go to the handler too: it answers invalid_utf8 or

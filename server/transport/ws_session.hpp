@@ -37,6 +37,9 @@ public:
     virtual ~MessageHandler() = default;
     virtual void on_open() {}
     virtual void on_message(std::string_view text) = 0;
+    // The answer to a message dropped by the rate limit. The editors' handler
+    // names the command's request_id, so a client knows which to send again.
+    virtual std::string rate_limited_reply(std::string_view text);
     // Called once, on the shard's thread, when the connection is gone:
     // detach from everything that may still refer to this session.
     virtual void on_close() = 0;

@@ -145,3 +145,24 @@ TEST_CASE("floods and limits: rate_limited - too_many_subscriptions - too_many_c
         }
     }
 }
+
+TEST_CASE("floods and limits: an editor's command dropped by the rate limit is named by its request_id - retryable") {
+    ServerProcess server({"--admin-messages-per-s", "2", "--admin-burst", "4"});
+    Editor editor(server.port());
+    editor.create_story("cadence");  // one message of the burst
+    for (int i = 1; i <= 6; ++i)
+        editor.ws().send({{"type", "post_entry"}, {"story", "cadence"}, {"request_id", "p" + std::to_string(i)},
+                          {"blocks", text_blocks("n")}});
+    int acks = 0, limited = 0;
+    for (int i = 0; i < 6; ++i) {
+        json m = editor.ws().recv_until([](const json& x) { return x.contains("request_id"); });
+        if (m["type"] == "ack") ++acks;
+        if (m.value("code", "") == "rate_limited") {
+            ++limited;
+            CHECK(m["retryable"] == true);
+            CHECK(m["request_id"].get<std::string>().rfind("p", 0) == 0);
+        }
+    }
+    CHECK(acks == 3);
+    CHECK(limited == 3);
+}
