@@ -132,7 +132,7 @@ struct DeskRules {
         // be read again every pass).
         const std::string stale = schedule_key(c.publish_at, c.story, c.draft_id);
         if (!d || d->state != DeskState::scheduled || schedule_key(d->publish_at, d->story, d->id) != stale)
-            if (txn.load_record(schedule_collection, stale)) txn.delete_record(schedule_collection, stale);
+            txn.delete_record(schedule_collection, stale);  // absent: a no-op
         return CommandResult{};
     }
 

@@ -41,6 +41,19 @@ function answerNextPrompt(page, text) {
   page.once("dialog", (d) => d.accept(text));
 }
 
+// Fills the composer's "Programmer à" with `ms` from now, in the browser's
+// local time (what a datetime-local field takes, to the second); returns that time.
+function scheduleIn(page, ms) {
+  return page.evaluate((ahead) => {
+    const d = new Date(Date.now() + ahead);
+    d.setMilliseconds(0);
+    const pad = (n) => String(n).padStart(2, "0");
+    document.querySelector("#schedule-at").value =
+      `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+    return d.getTime();
+  }, ms);
+}
+
 const deskItem = (page, text) => page.locator("#desk-list li.desk-item", { hasText: text });
 
 test("a contributor submits, an editor sends it back, the contributor reworks it, the editor publishes it", async () => {
@@ -106,15 +119,7 @@ test("an editor schedules an entry: it appears on the open reader page at its ti
   const eve = await signIn(users.eve);
   const text = "Entrée programmée : la conférence de presse commence.";
   await eve.page.locator("#blocks > li.block-text textarea").first().fill(text);
-  // Four seconds from now, in the browser's local time (what the datetime-local field takes).
-  const due = await eve.page.evaluate(() => {
-    const d = new Date(Date.now() + 4000);
-    d.setMilliseconds(0);  // the field holds whole seconds
-    const pad = (n) => String(n).padStart(2, "0");
-    document.querySelector("#schedule-at").value =
-      `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-    return d.getTime();
-  });
+  const due = await scheduleIn(eve.page, 4000);
   await eve.page.locator("#schedule").click();
   await eve.page.locator("#draft-status", { hasText: "Programmé pour" }).waitFor({ timeout: 10000 });
   const item = deskItem(eve.page, text);
@@ -156,12 +161,7 @@ test("the whole way in the console: an admin creates a contributor, who drafts a
   await deskItem(ada.page, text).locator("button", { hasText: "Ouvrir" }).click();
   await ada.page.locator("#composer-title", { hasText: "Élément du desk" }).waitFor();
   await ada.page.locator("#blocks > li.block-text textarea").first().fill(`${text} Environ 3 000 personnes.`);
-  await ada.page.evaluate(() => {
-    const d = new Date(Date.now() + 3000);
-    const pad = (n) => String(n).padStart(2, "0");
-    document.querySelector("#schedule-at").value =
-      `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-  });
+  await scheduleIn(ada.page, 3000);
   await ada.page.locator("#schedule").click();
   await deskItem(fanny.page, "Environ 3 000").locator(".badge", { hasText: "Programmé" }).waitFor({ timeout: 10000 });
   const article = reader.page.locator("section.entries > article", { hasText: "Environ 3 000 personnes." });
