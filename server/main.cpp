@@ -26,6 +26,7 @@
 #include "store/memory_store.hpp"
 #include "store/sqlite_store.hpp"
 #include "accounts/account_service.hpp"
+#include "cli/install_paths.hpp"
 #include "cli/open_store.hpp"
 #include "cli/user_command.hpp"
 #include "transport/server.hpp"
@@ -133,6 +134,10 @@ int serve(const std::vector<std::string>& args) {
     LogLevel level;
     if (!parse_log_level(config.log_level, level)) throw std::runtime_error("log_level: debug, info, warn or error");
     set_log_level(level);
+
+    if (config.static_dir.empty()) config.static_dir = default_static_dir().string();
+    check_static_dir(config.static_dir);
+    log_info("static files from ", config.static_dir);
 
     const std::size_t open_files = raise_open_files_limit();
     if (config.max_connections == 0)

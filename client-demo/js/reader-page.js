@@ -108,7 +108,10 @@ function refreshRelativeTimes(ui) {
 function loadStylesheet() {
   const link = document.createElement('link');
   link.rel = 'stylesheet';
-  link.href = new URL('../css/reader.css', import.meta.url).href;
+  // The page names the stylesheet's versioned URL (long-cached); a page
+  // without it gets the file beside this module.
+  const script = document.querySelector('script[data-stylesheet]');
+  link.href = script?.dataset.stylesheet || new URL('../css/reader.css', import.meta.url).href;
   document.head.appendChild(link);
 }
 

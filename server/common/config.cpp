@@ -91,7 +91,10 @@ const Setting settings[] = {
     {"login_failures_per_account", LB_NUM(login_failures_per_account), "failed sign-ins per account per login window (default 5)"},
     {"login_attempts_per_address", LB_NUM(login_attempts_per_address), "sign-in attempts per client address per login window (default 20)"},
     {"login_window_s", LB_NUM(login_window_s), "seconds of the sign-in throttle's window (default 900)"},
-    {"static_dir", LB_STR(static_dir), "directory served under /static/ (default ./client-demo)"},
+    {"static_dir", LB_STR(static_dir), "directory of the client files served under /static/ (default: beside the executable: ../share/liveblog/client, or the checkout's client-demo)"},
+    {"compression", LB_BOOL(compression), "gzip and brotli answers by Accept-Encoding (default true)"},
+    {"read_cache_bytes", LB_NUM(read_cache_bytes), "bytes of rendered pages and API pages kept between story changes (default 67108864)"},
+    {"ws_deflate", LB_BOOL(ws_deflate), "permessage-deflate (RFC 7692) for readers' WebSockets that offer it (default true)"},
     {"cache_max_age_s", LB_NUM(cache_max_age_s), "Cache-Control max-age of cacheable GETs (default 2)"},
     {"cors_origins",
      [](Config& c, const nlohmann::json& v) {

@@ -44,7 +44,10 @@ struct Config {
     double presence_interval_s = 2;
 
     // HTTP.
-    std::string static_dir = "./client-demo";     // served under /static/ (and /editor)
+    std::string static_dir;                         // served under /static/ (and /editor); empty: from the install
+    bool compression = true;                        // gzip and brotli answers (Accept-Encoding)
+    std::size_t read_cache_bytes = 64 << 20;        // rendered pages and API pages kept, compressed forms included
+    bool ws_deflate = true;                         // permessage-deflate for readers that offer it
     double cache_max_age_s = 2;                     // Cache-Control max-age of cacheable GETs
     std::vector<std::string> cors_origins;          // allowed Origins for the read API; "*" for any
     bool access_log = false;                        // one log line per HTTP request

@@ -4,6 +4,7 @@
 #include "common/config.hpp"
 #include "core/jwt.hpp"
 #include "accounts/credentials.hpp"
+#include "http/encoded_response.hpp"
 #include "http/routes.hpp"
 
 namespace liveblog {
@@ -12,13 +13,16 @@ namespace http = boost::beast::http;
 
 HttpApi::HttpApi(const Config& config, Hub& hub, accounts::AccountService& accounts, std::string secret,
                  MetricsRegistry& metrics)
-    : ctx_{config, hub, accounts, metrics, {}}, secret_(std::move(secret)), router_(build_routes(ctx_)) {}
+    : read_cache_(config.read_cache_bytes, metrics),
+      assets_(config.static_dir, config.compression),
+      ctx_{config, hub, accounts, metrics, read_cache_, assets_, {}},
+      secret_(std::move(secret)), router_(build_routes(ctx_)) {}
 
 void HttpApi::add_cors(const std::string& origin, HttpResponse& res) const {
     const auto& origins = ctx_.config.cors_origins;
     if (origins.empty()) return;
     // The answer depends on Origin for every request, so a shared cache must key on it.
-    res.set(http::field::vary, "Origin");
+    add_vary(res, "Origin");
     if (origin.empty()) return;
     bool any = std::find(origins.begin(), origins.end(), "*") != origins.end();
     bool listed = std::find(origins.begin(), origins.end(), origin) != origins.end();
@@ -37,8 +41,13 @@ void HttpApi::handle(HttpRequest&& http_req, std::vector<std::string> path, Rout
     std::string origin;
     if (api)
         if (auto it = http_req.find(http::field::origin); it != http_req.end()) origin = std::string(it->value());
-    req->respond = [this, origin = std::move(origin), respond = std::move(respond)](HttpResponse res) {
+    // Answers made once (not from the read cache or the static files, which
+    // carry their compressed forms) are compressed here, at a fast level.
+    AcceptedCodings accepted;
+    if (ctx_.config.compression) accepted = parse_accept_encoding(http_req[http::field::accept_encoding]);
+    req->respond = [this, origin = std::move(origin), accepted, respond = std::move(respond)](HttpResponse res) {
         add_cors(origin, res);
+        if (accepted.gzip || accepted.br) compress_response(accepted, res);
         respond(std::move(res));
     };
     req->http = std::move(http_req);

@@ -13,7 +13,9 @@
 
 #include "core/hub.hpp"
 #include "http/http_context.hpp"
+#include "http/response_cache.hpp"
 #include "http/router.hpp"
+#include "http/static_assets.hpp"
 
 namespace liveblog {
 
@@ -32,6 +34,7 @@ public:
     void handle(HttpRequest&& req, std::vector<std::string> path, RouteMatch match, std::string client_address,
                 Respond respond);
     void set_capacity_check(std::function<const char*()> check) { ctx_.capacity_check = std::move(check); }
+    const ResponseCache& read_cache() const { return read_cache_; }
 
 private:
     // Establishes req->principal as `access` requires, then runs `next`
@@ -44,6 +47,8 @@ private:
     void authenticate(const RequestPtr& req, Access access, std::function<void()> next);
     void add_cors(const std::string& origin, HttpResponse& res) const;
 
+    ResponseCache read_cache_;
+    StaticAssets assets_;
     HttpContext ctx_;
     std::string secret_;
     Router router_;

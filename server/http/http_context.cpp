@@ -26,6 +26,39 @@ void HttpContext::read_then(const Respond& respond, std::function<void()> fn) co
         respond(error_response(ErrorCode::shutting_down, "the server is shutting down"));
 }
 
+namespace {
+
+ResponseCache::Rendered not_kept(const HttpResponse& res) {
+    return {encode_response(res.result_int(), res.body(), std::string(res[boost::beast::http::field::content_type]),
+                            {}, "no-store", false, {}),
+            {}, 0, false};
+}
+
+}  // namespace
+
+void HttpContext::cached_read(const RequestPtr& req, std::string key, const Story& story,
+                              std::function<ResponseCache::Rendered()> render) const {
+    read_cache.get(
+        key, story.epoch, story.seq,
+        [req](const EncodedResponsePtr& r) { req->respond(answer_encoded(req->http, *r)); },
+        [this, render = std::move(render)](ResponseCache::Finish finish) {
+            auto posted = hub.run_read([render, finish] {
+                try {
+                    finish(render());
+                } catch (const Error& e) {
+                    finish(not_kept(error_response(e.code, e.message)));
+                } catch (const std::exception& e) {
+                    log_error("http: store read failed: ", e.what());
+                    finish(not_kept(error_response(ErrorCode::store_unavailable, "the store could not be read; retry")));
+                }
+            });
+            if (posted == WorkQueue::Posted::full)
+                finish(not_kept(error_response(ErrorCode::overloaded, "too many reads waiting; retry shortly")));
+            else if (posted == WorkQueue::Posted::stopping)
+                finish(not_kept(error_response(ErrorCode::shutting_down, "the server is shutting down")));
+        });
+}
+
 std::string HttpContext::cache_control() const {
     return "public, max-age=" + std::to_string(static_cast<long>(std::lround(config.cache_max_age_s)));
 }

@@ -9,17 +9,21 @@
 #include "accounts/account_service.hpp"
 #include "core/hub.hpp"
 #include "http/request.hpp"
+#include "http/response_cache.hpp"
 
 namespace liveblog {
 
 struct Config;
 class MetricsRegistry;
+class StaticAssets;
 
 struct HttpContext {
     const Config& config;
     Hub& hub;
     accounts::AccountService& accounts;
     MetricsRegistry& metrics;
+    ResponseCache& read_cache;     // pages and API pages, once per story change
+    const StaticAssets& assets;    // the client files, from memory
     // What /readyz reports beside the store: why the server cannot take more
     // connections, or null.
     std::function<const char*()> capacity_check;
@@ -27,6 +31,13 @@ struct HttpContext {
     // Runs fn on the reader thread; a store exception answers 503
     // store_unavailable, a full queue 503 overloaded.
     void read_then(const Respond& respond, std::function<void()> fn) const;
+    // Answers `req` from the read cache: `key` names the read (route and
+    // variant), `story` the state the answer must be at least as new as. On a
+    // miss `render` runs on a store reader (once for every request waiting on
+    // the same key) and returns the answer with the state it shows; an
+    // Error it throws is answered, never kept.
+    void cached_read(const RequestPtr& req, std::string key, const Story& story,
+                     std::function<ResponseCache::Rendered()> render) const;
     // "public, max-age=N" for cacheable reads.
     std::string cache_control() const;
     // "<epoch>-<seq>[-variant]": changes whenever the story does.

@@ -1,5 +1,9 @@
 // Server-rendered pages (the story list, a story) and static files (the
 // console, the reader page's scripts and styles).
+//
+// A story page is rendered once per story change and variant (live page,
+// older pages) and kept, with its compressed forms, in the read cache;
+// static files come from memory (http/static_assets), precompressed.
 
 #include <fstream>
 
@@ -7,7 +11,9 @@
 #include "core/validation.hpp"
 #include "http/handlers.hpp"
 #include "http/page_renderer.hpp"
+#include "http/static_assets.hpp"
 #include "http/static_files.hpp"
+#include "http/url.hpp"
 
 namespace liveblog::handlers {
 
@@ -19,8 +25,10 @@ HttpResponse not_found_page() {
     return html_response(404, "<!doctype html><title>Not found</title><h1>Not found</h1>");
 }
 
-void send_file(HttpContext& ctx, const RequestPtr& req, std::string relative) {
-    std::string root = ctx.config.static_dir;
+// A file too large to be held in memory: read per request, on a store reader
+// thread (a disk read must not block an I/O thread).
+void send_file_from_disk(HttpContext& ctx, const RequestPtr& req, std::string relative) {
+    std::string root = ctx.assets.root().string();
     ctx.read_then(req->respond, [root, relative = std::move(relative), respond = req->respond] {
         auto path = resolve_static_path(root, relative);
         std::string body;
@@ -35,6 +43,18 @@ void send_file(HttpContext& ctx, const RequestPtr& req, std::string relative) {
         res.set("X-Content-Type-Options", "nosniff");
         respond(std::move(res));
     });
+}
+
+// A held file: immutable when asked for by its current versioned URL.
+void send_asset(const RequestPtr& req, const StaticAssets::Asset& asset) {
+    const bool current = req->query("v") == asset.hash;
+    auto res = answer_encoded(req->http, current ? *asset.immutable : *asset.revalidated);
+    res.set("X-Content-Type-Options", "nosniff");
+    req->respond(std::move(res));
+}
+
+PageAssets page_assets(const StaticAssets& assets) {
+    return {assets.url("js/reader-page.js"), assets.url("css/reader.css"), assets.import_map()};
 }
 
 }  // namespace
@@ -54,37 +74,52 @@ void story_page(HttpContext& ctx, const RequestPtr& req) {
     auto story = is_valid_slug(id) ? ctx.hub.story(id) : std::nullopt;
     if (!story) return req->respond(not_found_page());
     Seq before = req->uint_query("before").value_or(0);
-    std::string etag = HttpContext::story_etag(*story, "page-" + std::to_string(before));
-    if (etag_matches(req->http, etag)) {
+    const std::string variant = "page-" + std::to_string(before);
+    if (etag_matches(req->http, HttpContext::story_etag(*story, variant))) {
         HttpResponse res = html_response(200, {});
-        apply_cache_headers(req->http, res, etag, ctx.config.cache_max_age_s);
+        apply_cache_headers(req->http, res, HttpContext::story_etag(*story, variant), ctx.config.cache_max_age_s);
         return req->respond(std::move(res));
     }
     std::size_t limit = ctx.config.snapshot_entries;
-    ctx.read_then(req->respond, [&ctx, id, before, limit, etag, respond = req->respond] {
+    ctx.cached_read(req, "page:" + id + ":" + std::to_string(before), *story, [&ctx, id, before, limit, variant] {
         std::optional<StorySnapshot> snap;
         if (before == 0) {
             snap = ctx.hub.store().snapshot(id, limit, 10);
         } else if (auto s = ctx.hub.store().story(id)) {
             snap = StorySnapshot{*s, ctx.hub.store().entries(id, before, limit), {}};
         }
-        if (!snap) return respond(not_found_page());
-        auto res = html_response(200, render_story_page(*snap, before));
-        res.set(http::field::etag, etag);
-        res.set(http::field::cache_control, ctx.cache_control());
-        respond(std::move(res));
+        if (!snap) {
+            auto res = not_found_page();
+            return ResponseCache::Rendered{
+                encode_response(404, res.body(), "text/html; charset=utf-8", {}, "no-store", false, {}), {}, 0, false};
+        }
+        // The ETag is the state rendered, which may be newer than the request's.
+        auto body = render_story_page(*snap, before, "", page_assets(ctx.assets));
+        return ResponseCache::Rendered{
+            encode_response(200, std::move(body), "text/html; charset=utf-8",
+                            HttpContext::story_etag(snap->story, variant), ctx.cache_control(), ctx.config.compression,
+                            per_change_levels),
+            snap->story.epoch, snap->story.seq, true};
     });
 }
 
-void console_page(HttpContext& ctx, const RequestPtr& req) { send_file(ctx, req, "editor.html"); }
+void console_page(HttpContext& ctx, const RequestPtr& req) {
+    if (auto* asset = ctx.assets.find("editor.html")) return send_asset(req, *asset);
+    send_file_from_disk(ctx, req, "editor.html");
+}
 
 void static_file(HttpContext& ctx, const RequestPtr& req) {
-    // The raw remainder: resolve_static_path decodes it once and rejects what is unsafe.
+    // The raw remainder: decoded once here for the lookup in memory, and by
+    // resolve_static_path (which refuses what is unsafe) for a file on disk.
     std::string_view raw = req->target();
     raw = raw.substr(0, raw.find('?'));
     constexpr std::string_view prefix = "/static/";
     if (raw.substr(0, prefix.size()) != prefix) return req->respond(error_response(ErrorCode::not_found, "no such file"));
-    send_file(ctx, req, std::string(raw.substr(prefix.size())));
+    raw.remove_prefix(prefix.size());
+    // Only safe paths are held, so a lookup of anything else misses.
+    if (auto decoded = percent_decode(raw))
+        if (auto* asset = ctx.assets.find(*decoded)) return send_asset(req, *asset);
+    send_file_from_disk(ctx, req, std::string(raw));
 }
 
 // No icon, and no 404 noise in the logs for it.

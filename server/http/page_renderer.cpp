@@ -507,7 +507,8 @@ void open_document(std::string& out, std::string_view lang, std::string_view tit
 // Pages
 // ---------------------------------------------------------------------------
 
-std::string render_story_page(const StorySnapshot& snap, Seq before, const std::string& lang_hint) {
+std::string render_story_page(const StorySnapshot& snap, Seq before, const std::string& lang_hint,
+                              const PageAssets& assets) {
     const Story& s = snap.story;
     const Labels& l = labels_for(s.lang.empty() ? lang_hint : s.lang);
     const bool live_page = before == 0;
@@ -573,7 +574,10 @@ std::string render_story_page(const StorySnapshot& snap, Seq before, const std::
     }
 
     out += "</main>\n</div>\n";
-    out += "<script type=\"module\" src=\"/static/js/reader-page.js\"></script>\n";
+    // The import map's JSON holds only URLs of our files; "</" cannot occur in it.
+    if (!assets.import_map.empty()) out += "<script type=\"importmap\">" + assets.import_map + "</script>\n";
+    out += "<script type=\"module\" src=\"" + html_escape(assets.script) + "\" data-stylesheet=\"" +
+           html_escape(assets.stylesheet) + "\"></script>\n";
     out += "</body>\n</html>\n";
     return out;
 }

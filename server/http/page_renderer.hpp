@@ -7,7 +7,7 @@
 // Every piece of content reaches the page through html.hpp (escaped, or
 // rendered from the three inline marks); URLs are re-checked as http(s)
 // here, whatever validation did. The only <script> elements are the JSON-LD
-// and, on story pages, the reader module.
+// and, on story pages, the reader module (with its import map).
 
 #include <string>
 #include <vector>
@@ -15,6 +15,15 @@
 #include "store/store.hpp"
 
 namespace liveblog {
+
+// Where the reader page's module and its stylesheet are, and the import map
+// that versions the modules it imports (http/static_assets); the defaults are
+// the unversioned paths.
+struct PageAssets {
+    std::string script = "/static/js/reader-page.js";
+    std::string stylesheet = "/static/css/reader.css";
+    std::string import_map;  // JSON; empty: none
+};
 
 // The page for snap.story. `before` is 0 for the live page (pinned entries
 // first, then snap.page); otherwise snap.page holds the entries with
@@ -24,7 +33,8 @@ namespace liveblog {
 // Labels are French when the story's language is French, English otherwise;
 // `lang_hint` (e.g. from Accept-Language) decides only when the story has no
 // language.
-std::string render_story_page(const StorySnapshot& snap, Seq before, const std::string& lang_hint = "");
+std::string render_story_page(const StorySnapshot& snap, Seq before, const std::string& lang_hint = "",
+                              const PageAssets& assets = {});
 
 // The front page: every story in the given order (callers pass newest first),
 // with its status, summary and a link to /stories/{id}.

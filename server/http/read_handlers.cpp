@@ -63,7 +63,12 @@ void list_entries(HttpContext& ctx, const RequestPtr& req) {
         apply_cache_headers(req->http, res, etag, ctx.config.cache_max_age_s);
         return req->respond(std::move(res));
     }
-    ctx.read_then(req->respond, [&ctx, id = story.id, before, limit, etag, respond = req->respond] {
+    const std::string variant = std::to_string(before) + "-" + std::to_string(limit);
+    ctx.cached_read(req, "entries:" + story.id + ":" + variant, story, [&ctx, id = story.id, before, limit, variant] {
+        // The story first: the page read after it is at least as new as the
+        // ETag made from it.
+        auto current = ctx.hub.store().story(id);
+        if (!current) throw Error{ErrorCode::unknown_story, "no story '" + id + "'"};
         auto page = ctx.hub.store().entries(id, before, limit);
         // Bounded in bytes as well as entries: a page stops before the entry
         // that would take it past max_page_bytes (it always holds one), and
@@ -82,10 +87,11 @@ void list_entries(HttpContext& ctx, const RequestPtr& req) {
                            ",\"next_before\":" +
                            (has_more && taken > 0 ? std::to_string(page.entries[taken - 1].created_seq) : "null") +
                            ",\"story\":" + nlohmann::json(id).dump() + "}";
-        auto res = text_response(200, std::move(body), "application/json; charset=utf-8");
-        res.set(http::field::etag, etag);
-        res.set(http::field::cache_control, ctx.cache_control());
-        respond(std::move(res));
+        return ResponseCache::Rendered{
+            encode_response(200, std::move(body), "application/json; charset=utf-8",
+                            HttpContext::story_etag(*current, variant), ctx.cache_control(), ctx.config.compression,
+                            per_change_levels),
+            current->epoch, current->seq, true};
     });
 }
 

@@ -269,7 +269,14 @@ test("hostile text posted live renders as text and runs nothing", async (t) => {
     assert.equal(await page.locator("img[src=x], img[src='x']").count(), 0);
     assert.equal(await page.locator("article img, article svg, article script").count(), 0);
   }
-  assert.equal(await r.page.locator("script:not([src]):not([type='application/ld+json'])").count(), 0);
+  assert.equal(await r.page.locator("script:not([src]):not([type='application/ld+json']):not([type='importmap'])").count(), 0);
+  // The import map (the server's own: versioned URLs of its modules) holds nothing else.
+  const map = JSON.parse(await r.page.locator("script[type='importmap']").textContent());
+  for (const [from, to] of Object.entries(map.imports)) {
+    assert.match(from, /^\/static\/js\/[a-z-]+\.js$/);
+    assert.equal(to, `${from}?v=${to.split("?v=")[1]}`);
+    assert.match(to, /\?v=[0-9a-f]{12}$/);
+  }
   assert.equal(r.dialogs, 0, "no dialog on the reader page");
   assert.equal(e.dialogs, 0, "no dialog on the editor console");
   assert.deepEqual(r.errors, []);

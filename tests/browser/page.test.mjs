@@ -59,3 +59,27 @@ test("the page fits a 360 px phone", async () => {
   await page.screenshot({ path: screenshotPath("reader-no-js-360.png"), fullPage: true });
   await context.close();
 });
+
+test("the live page loads compressed, and every script and style by its versioned, immutable URL", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const statics = [];
+  page.on("response", async (res) => {
+    const url = new URL(res.url());
+    if (url.pathname.startsWith("/static/")) statics.push({ url, headers: await res.allHeaders() });
+  });
+  const res = await page.goto(`${server.url}/stories/navigateur`);
+  assert.equal(res.status(), 200);
+  // Chromium offers "gzip, deflate, br": the page comes as brotli.
+  assert.equal((await res.allHeaders())["content-encoding"], "br");
+  await page.waitForLoadState("networkidle");
+  const paths = statics.map((s) => s.url.pathname);
+  for (const want of ["/static/js/reader-page.js", "/static/js/liveblog-client.js", "/static/js/render.js", "/static/css/reader.css"])
+    assert.ok(paths.includes(want), `${want} loaded (got ${paths.join(", ")})`);
+  for (const s of statics) {
+    assert.match(s.url.search, /^\?v=[0-9a-f]{12}$/, `${s.url.pathname} by its versioned URL`);
+    assert.equal(s.headers["cache-control"], "public, max-age=31536000, immutable");
+    assert.equal(s.headers["content-encoding"], "br");
+  }
+  await context.close();
+});

@@ -127,6 +127,9 @@ TEST_CASE("static files: served with content types - traversal refused") {
     std::string dir = make_temp_dir();
     std::filesystem::create_directories(dir + "/js");
     std::ofstream(dir + "/js/app.js") << "export const ok = 1;\n";
+    // What a client directory must hold for the server to start (the pages use them).
+    std::ofstream(dir + "/js/reader-page.js") << "import './liveblog-client.js';\n";
+    std::ofstream(dir + "/js/liveblog-client.js") << "export {};\n";
     std::ofstream(dir + "/editor.html") << "<!doctype html><title>Éditeur</title>\n";
     std::ofstream(dir + "/.secret") << "hidden\n";
     ServerProcess server({"--static-dir", dir});

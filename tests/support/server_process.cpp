@@ -82,6 +82,7 @@ void ServerProcess::start() {
         close(out[0]);
         close(out[1]);
         setenv("LIVEBLOG_SECRET", test_secret, 1);
+        if (!options_.working_dir.empty() && chdir(options_.working_dir.c_str()) != 0) _exit(126);
         if (options_.open_files_limit) {
             rlimit limit{options_.open_files_limit, options_.open_files_limit};
             setrlimit(RLIMIT_NOFILE, &limit);

@@ -17,11 +17,12 @@ public:
         std::string data_dir;           // empty: a fresh temporary directory
         bool demo = false;
         unsigned long open_files_limit = 0;  // RLIMIT_NOFILE (soft and hard) of the server; 0: inherited
+        std::string working_dir;        // the server's current directory; empty: inherited
     };
 
     ServerProcess() : ServerProcess(Options{}) {}
     // Extra flags: ServerProcess server({"--max-queue-bytes", "65536"});
-    ServerProcess(std::initializer_list<std::string> args) : ServerProcess(Options{args, {}, false, 0}) {}
+    ServerProcess(std::initializer_list<std::string> args) : ServerProcess(Options{args, {}, false, 0, {}}) {}
     explicit ServerProcess(Options options);
     // SIGTERM, then SIGKILL after 10 s; a test check fails unless the server
     // exited 0 with no bug or sanitizer report in its log. Removes an owned data dir.

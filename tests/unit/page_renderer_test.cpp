@@ -326,7 +326,7 @@ TEST_CASE("story page: hostile content renders as text", "[page]") {
     CHECK(count(page, "<script") == 2);
     CHECK(count(page, "</script>") == 2);
     CHECK(contains(page, json_ld_open));
-    CHECK(contains(page, "<script type=\"module\" src=\"/static/js/reader-page.js\"></script>"));
+    CHECK(contains(page, "<script type=\"module\" src=\"/static/js/reader-page.js\" data-stylesheet=\"/static/css/reader.css\"></script>"));
     CHECK(count(page, "<img") == 1);  // the one real image
     CHECK_FALSE(contains(page, "onerror=alert(1)>"));
     CHECK_FALSE(contains(page, "href=\"javascript"));
@@ -445,10 +445,22 @@ TEST_CASE("story page: document shell and resume point", "[page]") {
     CHECK(contains(page, "<body data-story=\"crue\" data-seq=\"42\" data-epoch=\"9f86d081\" data-status=\"live\">"));
     CHECK(contains(page, "<h1>Tempête Ysolde : la Vérenne en crue</h1>"));
     // The reader script comes last, after all content.
-    const auto script = page.find("<script type=\"module\" src=\"/static/js/reader-page.js\"></script>");
+    const auto script = page.find("<script type=\"module\" src=\"/static/js/reader-page.js\" data-stylesheet=\"/static/css/reader.css\"></script>");
     REQUIRE(script != std::string::npos);
     CHECK(script > page.rfind("</article>"));
     CHECK(page.substr(page.size() - 16) == "</body>\n</html>\n");
+}
+
+TEST_CASE("story page: versioned assets and their import map", "[page]") {
+    PageAssets assets{"/static/js/reader-page.js?v=abc", "/static/css/reader.css?v=def",
+                      "{\"imports\":{\"/static/js/x.js\":\"/static/js/x.js?v=1\"}}"};
+    const auto page = render_story_page(snapshot({entry("e1", 1, json::array({text("x")}))}), 0, "", assets);
+    const auto map = page.find("<script type=\"importmap\">{\"imports\":{\"/static/js/x.js\":\"/static/js/x.js?v=1\"}}</script>");
+    const auto module = page.find("<script type=\"module\" src=\"/static/js/reader-page.js?v=abc\" "
+                                  "data-stylesheet=\"/static/css/reader.css?v=def\"></script>");
+    REQUIRE(map != std::string::npos);
+    REQUIRE(module != std::string::npos);
+    CHECK(map < module);
 }
 
 TEST_CASE("story page: older entries link iff has_more", "[page]") {
