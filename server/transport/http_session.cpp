@@ -196,6 +196,7 @@ void HttpSession::upgrade(http::request<http::string_body>&& req) {
     limits.idle_timeout_s = cfg.idle_timeout_s;
     limits.messages_per_s = admin ? cfg.admin_messages_per_s : cfg.reader_messages_per_s;
     limits.burst = admin ? cfg.admin_burst : cfg.reader_burst;
+    limits.deflate = cfg.ws_deflate;
 
     auto session = std::make_shared<WsSession>(stream_.release_socket(), shard_,
                                                admin ? Transport::admin_websocket : Transport::websocket, limits,

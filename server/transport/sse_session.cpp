@@ -8,7 +8,7 @@ namespace liveblog {
 
 namespace {
 // Raw bytes for the stream, kept in a frame's `sse` form so they are written as they are.
-FramePtr raw_frame(std::string bytes) { return std::make_shared<const Frame>(Frame{{}, 0, {}, 0, std::move(bytes)}); }
+FramePtr raw_frame(std::string bytes) { return make_raw_frame({}, std::move(bytes)); }
 const FramePtr heartbeat_frame = raw_frame(": heartbeat\n\n");
 
 // What goes on the wire for a frame (replies are wrapped as events in send()).

@@ -33,7 +33,7 @@ FramePtr close_frame(std::uint16_t code, std::string_view reason) {
 }
 
 // Bytes that are not a WebSocket frame (the HTTP answer to the handshake).
-FramePtr raw_bytes(std::string bytes) { return std::make_shared<const Frame>(Frame{{}, 0, std::move(bytes), 0, {}}); }
+FramePtr raw_bytes(std::string bytes) { return make_raw_frame(std::move(bytes)); }
 
 }  // namespace
 
@@ -76,7 +76,20 @@ void WsSession::start(const http::request<http::string_body>& upgrade, std::stri
     std::string answer =
         "HTTP/1.1 101 Switching Protocols\r\nServer: liveblog\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         "Sec-WebSocket-Accept: ";
-    answer.append(ws::accept_key(key->value())).append("\r\n\r\n");
+    answer.append(ws::accept_key(key->value())).append("\r\n");
+    if (limits_.deflate) {
+        // Every offer is one header field or several; they read as one list.
+        std::string offers;
+        for (auto it = upgrade.find(http::field::sec_websocket_extensions);
+             it != upgrade.end() && it->name() == http::field::sec_websocket_extensions; ++it)
+            offers.append(offers.empty() ? "" : ", ").append(it->value());
+        if (auto accepted = ws::negotiate_permessage_deflate(offers)) {
+            deflate_ = true;
+            parser_.set_compression(true);
+            answer.append("Sec-WebSocket-Extensions: ").append(*accepted).append("\r\n");
+        }
+    }
+    answer.append("\r\n");
     open_ = true;
     answer_pending_ = true;
     enqueue(raw_bytes(std::move(answer)));
@@ -156,6 +169,16 @@ std::string MessageHandler::rate_limited_reply(std::string_view) {
 
 void WsSession::on_message(std::string_view payload, bool text) {
     if (closing_) return;  // after we started closing, input is ignored until the peer's close frame
+    std::string inflated;
+    if (parser_.message_compressed()) {
+        bool too_big = false;
+        if (!ws::inflate_message(payload, limits_.max_message_bytes, inflated, too_big)) {
+            if (too_big) begin_close(ws::close_status::too_big, "message too big", true);
+            else begin_close(ws::close_status::protocol_error, "invalid permessage-deflate data", true);
+            return;
+        }
+        payload = inflated;
+    }
     if (text && !is_valid_utf8(payload)) {
         // RFC 6455 section 8.1: invalid UTF-8 in a text message fails the connection.
         begin_close(ws::close_status::invalid_payload, "invalid UTF-8", true);
@@ -217,6 +240,10 @@ void WsSession::on_close(std::uint16_t code, std::string_view reason) {
 
 void WsSession::send(const FramePtr& frame) {
     if (!open_ || closing_ || torn_down_) return;
+    // A shared message goes compressed to a reader that accepted it: the
+    // compressed frame, made once, shares the original's lifetime.
+    if (deflate_ && frame->shared)
+        if (const Frame* d = frame->deflated()) return void(enqueue(FramePtr(frame, d)));
     enqueue(frame);
 }
 

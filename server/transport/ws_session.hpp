@@ -51,6 +51,7 @@ struct WsLimits {
     double idle_timeout_s = 60;  // a ping after half of it without a word from the peer, cut after all of it
     double messages_per_s = 20;
     double burst = 40;
+    bool deflate = true;         // accept permessage-deflate when the client offers it
 };
 
 class WsSession : public Connection, private ws::FrameSink {
@@ -110,6 +111,7 @@ private:
     std::chrono::steady_clock::time_point close_deadline_;
     int rejected_in_a_row_ = 0;
     bool open_ = false;            // the handshake was accepted
+    bool deflate_ = false;         // permessage-deflate was negotiated
     bool answer_pending_ = false;  // the 101 answer is still at the front of the queue
     bool writing_ = false;         // waiting for the socket to take more
     bool flush_pending_ = false;   // in the shard's flush list

@@ -4,7 +4,8 @@
 
 namespace liveblog::ws {
 
-FrameHeader parse_frame_header(const char* data, std::size_t size, std::uint64_t max_payload, Role role) {
+FrameHeader parse_frame_header(const char* data, std::size_t size, std::uint64_t max_payload, Role role,
+                               bool allow_rsv1) {
     FrameHeader h;
     if (size < 2) return h;
     const auto b0 = static_cast<unsigned char>(data[0]);
@@ -14,8 +15,11 @@ FrameHeader parse_frame_header(const char* data, std::size_t size, std::uint64_t
         h.error = why;
         return h;
     };
-    if (b0 & 0x70) return invalid("reserved bits set");
     const unsigned op = b0 & 0x0f;
+    if (b0 & 0x30) return invalid("reserved bits set");
+    h.rsv1 = (b0 & 0x40) != 0;
+    // RSV1 only with permessage-deflate, and only where a message starts.
+    if (h.rsv1 && (!allow_rsv1 || (op != 0x1 && op != 0x2))) return invalid("reserved bits set");
     if (op > 0xA || (op > 0x2 && op < 0x8)) return invalid("reserved opcode");
     h.masked = (b1 & 0x80) != 0;
     if (role == Role::client && h.masked) return invalid("masked frame from the server");
@@ -53,7 +57,7 @@ bool FrameParser::feed(std::string_view data, FrameSink& sink) {
             // Complete the frame held in partial_; each round delivers it, or
             // consumes at least one byte, or runs out of input.
             for (;;) {
-                FrameHeader h = parse_frame_header(partial_.data(), partial_.size(), max_message_, role_);
+                FrameHeader h = parse_frame_header(partial_.data(), partial_.size(), max_message_, role_, compression_);
                 if (h.status == FrameHeader::Status::invalid) return fail(h.error, h.too_big);
                 const std::size_t want = h.status == FrameHeader::Status::complete
                                              ? h.header_size + static_cast<std::size_t>(h.payload_size)
@@ -71,7 +75,7 @@ bool FrameParser::feed(std::string_view data, FrameSink& sink) {
             }
             continue;
         }
-        FrameHeader h = parse_frame_header(data.data(), data.size(), max_message_, role_);
+        FrameHeader h = parse_frame_header(data.data(), data.size(), max_message_, role_, compression_);
         if (h.status == FrameHeader::Status::invalid) return fail(h.error, h.too_big);
         if (h.status == FrameHeader::Status::complete) {
             const std::size_t total = h.header_size + static_cast<std::size_t>(h.payload_size);
@@ -107,6 +111,7 @@ bool FrameParser::dispatch(const FrameHeader& h, std::string_view p, FrameSink& 
         case Opcode::text:
         case Opcode::binary:
             if (in_message_) return fail("data frame inside a fragmented message");
+            message_compressed_ = h.rsv1;
             if (h.fin) {
                 sink.on_message(p, h.opcode == Opcode::text);
             } else {

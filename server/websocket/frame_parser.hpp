@@ -1,7 +1,9 @@
 #pragma once
 // Incremental RFC 6455 frame parser for either end of a connection: a server
 // parses its clients' frames (which must be masked), a client parses its
-// server's (which must not be). No extensions.
+// server's (which must not be). One extension: permessage-deflate's RSV1
+// bit (RFC 7692), accepted on a message's first frame once negotiated
+// (set_compression); the sink asks message_compressed() and inflates.
 //
 // Invariant: an unmasked frame that arrives whole inside one read is handed
 // to the sink straight from the read buffer; only a frame split across reads
@@ -44,6 +46,7 @@ struct FrameHeader {
     Status status = Status::need_more;
     bool fin = false;
     bool masked = false;
+    bool rsv1 = false;               // "this message is compressed" (permessage-deflate)
     bool too_big = false;            // invalid because of the size limit
     Opcode opcode = Opcode::continuation;
     char mask[4] = {};
@@ -53,7 +56,10 @@ struct FrameHeader {
 };
 
 // Reads a frame header from the first `size` bytes of `data`.
-FrameHeader parse_frame_header(const char* data, std::size_t size, std::uint64_t max_payload, Role role = Role::client);
+// `allow_rsv1`: permessage-deflate was negotiated, so RSV1 may be set on a
+// data frame that starts a message (never on control or continuation frames).
+FrameHeader parse_frame_header(const char* data, std::size_t size, std::uint64_t max_payload, Role role = Role::client,
+                               bool allow_rsv1 = false);
 
 class FrameParser {
 public:
@@ -70,6 +76,11 @@ public:
     // The largest message from now on (an editor's connection is given the
     // reader's limit until it authenticates).
     void set_max_message(std::uint64_t max_message) { max_message_ = max_message; }
+    // permessage-deflate was negotiated: RSV1 marks a compressed message.
+    void set_compression(bool on) { compression_ = on; }
+    // During FrameSink::on_message: whether that message came compressed
+    // (its payload is then raw DEFLATE data, websocket/permessage_deflate).
+    bool message_compressed() const { return message_compressed_; }
     // A message may come in at most this many frames: an endless run of
     // empty continuations would otherwise cost CPU and never end.
     static constexpr std::size_t max_fragments = 1024;
@@ -101,6 +112,8 @@ private:
     std::size_t fragments_ = 0;   // frames of the fragmented message so far
     bool in_message_ = false;
     bool message_text_ = false;
+    bool compression_ = false;
+    bool message_compressed_ = false;
     bool closed_ = false;
     bool too_big_ = false;
     const char* error_ = nullptr;

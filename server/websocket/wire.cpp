@@ -2,10 +2,10 @@
 
 namespace liveblog::ws {
 
-void append_frame(std::string& out, Opcode op, std::string_view payload, const char* mask) {
+void append_frame(std::string& out, Opcode op, std::string_view payload, const char* mask, bool compressed) {
     const std::size_t n = payload.size();
     out.reserve(out.size() + frame_header_size(n, mask != nullptr) + n);
-    out.push_back(static_cast<char>(0x80 | static_cast<unsigned>(op)));
+    out.push_back(static_cast<char>(0x80 | (compressed ? 0x40 : 0) | static_cast<unsigned>(op)));
     const unsigned mask_bit = mask ? 0x80 : 0;
     if (n < 126) {
         out.push_back(static_cast<char>(mask_bit | n));

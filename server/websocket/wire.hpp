@@ -1,7 +1,8 @@
 #pragma once
 // RFC 6455 framing shared by the server, the load generator and the floor
-// reference: opcodes and the encoder. No extensions (RSV bits are always 0)
-// and no fragmentation on the way out: every message is one frame.
+// reference: opcodes and the encoder. One extension, permessage-deflate
+// (RSV1 marks a compressed message: websocket/permessage_deflate), and no
+// fragmentation on the way out: every message is one frame.
 
 #include <cstddef>
 #include <cstdint>
@@ -27,8 +28,10 @@ constexpr std::size_t frame_header_size(std::size_t payload_size, bool masked) {
 }
 
 // Appends one final frame. A client passes its 4-byte masking key (`mask`);
-// a server passes nullptr and sends the payload as is.
-void append_frame(std::string& out, Opcode op, std::string_view payload, const char* mask = nullptr);
+// a server passes nullptr and sends the payload as is. `compressed` sets
+// RSV1: the payload is a permessage-deflate message.
+void append_frame(std::string& out, Opcode op, std::string_view payload, const char* mask = nullptr,
+                  bool compressed = false);
 
 // A close frame's payload: the code in network order, then the reason.
 std::string close_payload(std::uint16_t code, std::string_view reason);

@@ -15,6 +15,7 @@
 #include "support/sse_client.hpp"
 #include "support/witness.hpp"
 #include "unit/prometheus_text.hpp"
+#include "websocket/permessage_deflate.hpp"
 
 using namespace liveblog::test;
 namespace ws = liveblog::ws;
@@ -160,6 +161,52 @@ TEST_CASE("attack: frame edge cases close with the documented code - others keep
         bad.send(ws::Opcode::text, "{\"type\":\"ping\",\"x\":\"\xe2\x82", false);
         bad.send(ws::Opcode::continuation, "\x28\"}");  // not a continuation byte
         CHECK(bad.closed_with() == 1007);
+    }
+    witness.still_served();
+}
+
+TEST_CASE("attack: compressed input (permessage-deflate) is bounded and checked - others keep being served") {
+    UnderAttack stage({}, "cible");
+    auto& [server, editor, witness] = stage;
+    const std::string offer = "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n";
+    SECTION("a well-formed compressed subscribe is answered - the catch-up comes compressed") {
+        RawWs c(server.port(), "/ws", {}, offer);
+        CHECK(c.extensions == "permessage-deflate; server_no_context_takeover; client_no_context_takeover");
+        c.send_bytes(client_frame(ws::Opcode::text,
+                                  ws::deflate_message(R"({"type":"subscribe","story":"cible","request_id":"s1"})"), true,
+                                  true, true));
+        REQUIRE(c.read_until([&](const Received&) { return c.count_type("subscribed") == 1; }));
+        CHECK(c.count_type("snapshot") == 1);
+        CHECK(c.got.compressed >= 1);
+    }
+    SECTION("a deflate bomb (16 KiB limit, 10 MB inflated): 1009, nothing inflated past the limit") {
+        RawWs c(server.port(), "/ws", {}, offer);
+        const std::string bomb = ws::deflate_message("{\"type\":\"ping\",\"x\":\"" + std::string(10'000'000, 'a') + "\"}");
+        CHECK(bomb.size() < 16 * 1024);  // small enough to pass the frame limit
+        c.send_bytes(client_frame(ws::Opcode::text, bomb, true, true, true));
+        CHECK(c.closed_with() == 1009);
+    }
+    SECTION("data that is not DEFLATE: 1002") {
+        RawWs c(server.port(), "/ws", {}, offer);
+        c.send_bytes(client_frame(ws::Opcode::text, "\xff\xff\xff\xff not deflate", true, true, true));
+        CHECK(c.closed_with() == 1002);
+    }
+    SECTION("RSV1 on a control frame, or without the extension: 1002") {
+        RawWs with(server.port(), "/ws", {}, offer);
+        with.send_bytes(client_frame(ws::Opcode::ping, "p", true, true, true));
+        CHECK(with.closed_with() == 1002);
+        RawWs without(server.port());
+        CHECK(without.extensions.empty());
+        without.send_bytes(client_frame(ws::Opcode::text, ws::deflate_message("{}"), true, true, true));
+        CHECK(without.closed_with() == 1002);
+    }
+    SECTION("an offer the server cannot honour is declined, not failed") {
+        RawWs c(server.port(), "/ws", {},
+                "Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=10, x-webkit-deflate-frame\r\n");
+        CHECK(c.extensions.empty());
+        c.send(ws::Opcode::text, R"({"type":"ping"})");
+        REQUIRE(c.read_until([&](const Received&) { return c.count_type("pong") == 1; }));
+        CHECK(c.got.compressed == 0);
     }
     witness.still_served();
 }

@@ -7,6 +7,8 @@
 #include <boost/asio/write.hpp>
 #include <nlohmann/json.hpp>
 
+#include "websocket/permessage_deflate.hpp"
+
 namespace liveblog::test {
 
 std::string upgrade_request(const std::string& path, const std::string& extra_headers) {
@@ -16,16 +18,39 @@ std::string upgrade_request(const std::string& path, const std::string& extra_he
            extra_headers + "\r\n";
 }
 
-std::string client_frame(ws::Opcode op, std::string_view payload, bool fin, bool mask) {
+std::string client_frame(ws::Opcode op, std::string_view payload, bool fin, bool mask, bool rsv1) {
     std::string f;
-    ws::append_frame(f, op, payload, mask ? "\x0a\x0b\x0c\x0d" : nullptr);
+    ws::append_frame(f, op, payload, mask ? "\x0a\x0b\x0c\x0d" : nullptr, rsv1);
     if (!fin) f[0] = static_cast<char>(f[0] & 0x7f);
     return f;
 }
 
-RawWs::RawWs(unsigned short port, const std::string& path, const std::string& early) : sock_(ioc_) {
+namespace {
+
+// Inflates compressed messages before they reach `got`.
+struct InflatingSink final : ws::FrameSink {
+    Received& got;
+    const ws::FrameParser& parser;
+    InflatingSink(Received& g, const ws::FrameParser& p) : got(g), parser(p) {}
+    void on_message(std::string_view p, bool text) override {
+        if (!parser.message_compressed()) return got.on_message(p, text);
+        std::string out;
+        bool too_big = false;
+        REQUIRE(ws::inflate_message(p, 64u << 20, out, too_big));
+        ++got.compressed;
+        got.on_message(out, text);
+    }
+    void on_ping(std::string_view p) override { got.on_ping(p); }
+    void on_pong(std::string_view p) override { got.on_pong(p); }
+    void on_close(std::uint16_t code, std::string_view r) override { got.on_close(code, r); }
+};
+
+}  // namespace
+
+RawWs::RawWs(unsigned short port, const std::string& path, const std::string& early, const std::string& extra_headers)
+    : sock_(ioc_) {
     sock_.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-    net::write(sock_, net::buffer(upgrade_request(path) + early));
+    net::write(sock_, net::buffer(upgrade_request(path, extra_headers) + early));
     std::string head;
     char c;
     while (head.find("\r\n\r\n") == std::string::npos) {
@@ -34,6 +59,11 @@ RawWs::RawWs(unsigned short port, const std::string& path, const std::string& ea
     }
     REQUIRE(head.starts_with("HTTP/1.1 101"));
     REQUIRE(head.find("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=") != std::string::npos);
+    if (auto at = head.find("Sec-WebSocket-Extensions: "); at != std::string::npos) {
+        at += 26;
+        extensions = head.substr(at, head.find("\r\n", at) - at);
+        parser_.set_compression(extensions.starts_with("permessage-deflate"));
+    }
 }
 
 void RawWs::send(ws::Opcode op, std::string_view payload, bool fin, bool mask) {
@@ -59,7 +89,8 @@ bool RawWs::read_until(const std::function<bool(const Received&)>& done, std::ch
             eof = true;
             break;
         }
-        REQUIRE(parser_.feed(std::string_view(buf, n), got));
+        InflatingSink sink(got, parser_);
+        REQUIRE(parser_.feed(std::string_view(buf, n), sink));
     }
     return done(got) || eof;
 }

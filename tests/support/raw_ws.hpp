@@ -22,20 +22,25 @@ std::string upgrade_request(const std::string& path = "/ws", const std::string& 
 struct Received final : ws::FrameSink {
     std::vector<std::string> messages, pings, pongs;
     int close_code = -1;
+    std::size_t compressed = 0;  // messages that came compressed (permessage-deflate), inflated into `messages`
     void on_message(std::string_view p, bool) override { messages.emplace_back(p); }
     void on_ping(std::string_view p) override { pings.emplace_back(p); }
     void on_pong(std::string_view p) override { pongs.emplace_back(p); }
     void on_close(std::uint16_t code, std::string_view) override { close_code = code; }
 };
 
-// One client frame, masked unless asked not to be.
-std::string client_frame(ws::Opcode op, std::string_view payload, bool fin = true, bool mask = true);
+// One client frame, masked unless asked not to be; `rsv1` marks it compressed.
+std::string client_frame(ws::Opcode op, std::string_view payload, bool fin = true, bool mask = true,
+                         bool rsv1 = false);
 
 class RawWs {
 public:
     // Upgrades on `path`; `early` is written in the same write as the request
-    // (a fast client's first frames).
-    explicit RawWs(unsigned short port, const std::string& path = "/ws", const std::string& early = {});
+    // (a fast client's first frames); `extra_headers` go in the request (e.g.
+    // a Sec-WebSocket-Extensions offer: when the server accepts it, messages
+    // are inflated on the way in).
+    explicit RawWs(unsigned short port, const std::string& path = "/ws", const std::string& early = {},
+                   const std::string& extra_headers = {});
 
     void send(ws::Opcode op, std::string_view payload, bool fin = true, bool mask = true);
     void send_bytes(std::string_view bytes);
@@ -49,6 +54,7 @@ public:
 
     Received got;
     bool eof = false;
+    std::string extensions;  // the server's Sec-WebSocket-Extensions answer, if any
 
 private:
     net::io_context ioc_;
