@@ -92,6 +92,18 @@ def server_cpu(r):
     return r["harness"].get("cpu_s")
 
 
+def cpu_per_event_us(r):
+    """Server CPU in the publish window over the events delivered: the figure that does not depend on how
+    much of the 2 cores the load generator took."""
+    cpu, d = r["harness"].get("cpu_s"), res(r).get("delivery") or {}
+    return cpu * 1e6 / d["deliveries"] if cpu is not None and d.get("deliveries") else None
+
+
+def wire_per_event(r):
+    d = res(r).get("delivery") or {}
+    return d["wire_bytes"] / d["deliveries"] if d.get("deliveries") and d.get("wire_bytes") else None
+
+
 def loadgen_cpu(r):
     return res(r)["loadgen_cpu_s"]
 
@@ -160,9 +172,13 @@ FANOUT_METRICS = [
     Metric("fan-out completion p99", comp("p99"), "ms"),
     Metric("deliveries lost", lost, "", ratio=False, fmt=fmt_int),
     Metric("server CPU in the publish window", server_cpu, "s"),
+    Metric("server CPU per delivered event", cpu_per_event_us, "µs"),
     Metric("load generator CPU (whole run)", loadgen_cpu, "s", ratio=False),
 ]
 LAT_METRICS = [FANOUT_METRICS[i] for i in (0, 1, 2, 5)]
+WIRE_METRICS = [Metric("bytes on the wire per delivered event", wire_per_event, "B"),
+                Metric("server CPU per delivered event", cpu_per_event_us, "µs"),
+                FANOUT_METRICS[2], FANOUT_METRICS[4], FANOUT_METRICS[5]]
 
 
 def scenario_table(quick: bool) -> dict:
@@ -221,6 +237,14 @@ def scenario_table(quick: bool) -> dict:
                                     Metric("connects failed", lambda r: res(r)["connect"]["failed"], "", ratio=False,
                                            fmt=fmt_int),
                                     Metric("load generator CPU (whole run)", loadgen_cpu, "s", ratio=False)]}
+    # Bytes on the wire, with and without permessage-deflate (liveblog and Nchan,
+    # whose nchan_deflate_message_for_websocket also compresses once per message).
+    s["wire-1k"] = dict(fanout(1000, 200, 10), only=["liveblog", "nchan"], metrics=WIRE_METRICS,
+                        title="Wire bytes, {readers} readers, 10 posts/s, 1 KiB French entries, uncompressed")
+    s["wire-deflate-1k"] = dict(fanout(1000, 200, 10), only=["liveblog", "nchan"], deflate=True, metrics=WIRE_METRICS,
+                                title="Wire bytes, {readers} readers, 10 posts/s, 1 KiB French entries, "
+                                      "permessage-deflate")
+    s["wire-deflate-1k"]["args"] = s["wire-deflate-1k"]["args"] + ["--deflate"]
     for name, full, small in (("lat-1k", 1000, 100), ("lat-2k", 2000, 200), ("lat-5k", 5000, 300)):
         s[name] = dict(fanout(full, small, 5), title="Latency series: {readers} readers, 5 posts/s", metrics=LAT_METRICS)
     # liveblog only
@@ -323,8 +347,8 @@ def wait_url_line(p, out: Path, timeout=20.0) -> int:
 
 
 class Server:
-    def __init__(self, name, work: Path, secret: str):
-        self.name, self.work, self.secret = name, work, secret
+    def __init__(self, name, work: Path, secret: str, deflate: bool = False):
+        self.name, self.work, self.secret, self.deflate = name, work, secret, deflate
         self.proc = None
         self.port = None
 
@@ -356,7 +380,8 @@ class Server:
         for attempt in range(3):
             self.port = free_port()
             conf = (NCHAN_TEMPLATE.read_text().replace("@DIR@", str(d)).replace("@PORT@", str(self.port))
-                    .replace("@MODULE@", str(module)))
+                    .replace("@MODULE@", str(module))
+                    .replace("@DEFLATE@", "on" if self.deflate else "off"))
             (d / "nginx.conf").write_text(conf)
             self.proc = spawn([nginx, "-p", str(d), "-c", str(d / "nginx.conf"), "-e", str(d / "error.log")],
                               stdout=o, stderr=e)
@@ -452,7 +477,7 @@ def run_once(sc_name, sc, server_name, rep, work: Path, logs: Path, secret: str,
     rec = {"rep": rep, "scenario": sc_name, "server": server_name, "kind": sc["kind"], "readers": sc["readers"],
            "status": "failed", "error": None, "started": dt.datetime.now().isoformat(timespec="seconds")}
     t0 = time.monotonic()
-    srv = Server(server_name, work / tag, secret)
+    srv = Server(server_name, work / tag, secret, deflate=sc.get("deflate", False))
     harness: dict = {}
     rec["harness"] = harness
     try:

@@ -11,7 +11,7 @@ std::string encode_report(const ChildReport& r) {
         {"connect_start_ns", r.connect_start_ns}, {"connect_end_ns", r.connect_end_ns}, {"story_live", r.story_live},
         {"latency", r.latency.encode()}, {"deliveries", r.deliveries}, {"duplicates", r.duplicates},
         {"replayed", r.replayed}, {"foreign", r.foreign}, {"misrouted", r.misrouted}, {"messages", r.messages},
-        {"bytes", r.bytes}, {"first_delivery_ns", r.first_delivery_ns}, {"last_delivery_ns", r.last_delivery_ns},
+        {"bytes", r.bytes}, {"wire_bytes", r.wire_bytes}, {"first_delivery_ns", r.first_delivery_ns}, {"last_delivery_ns", r.last_delivery_ns},
         {"expected", r.expected}, {"lost", r.lost}, {"readers_with_loss", r.readers_with_loss},
         {"event_max_us", r.event_max_us}, {"event_receivers", r.event_receivers},
         {"dropped", r.dropped}, {"resumed", r.resumed}, {"resume_failed", r.resume_failed}, {"drop_ns", r.drop_ns},
@@ -43,6 +43,7 @@ std::optional<ChildReport> decode_report(std::string_view line, std::string& err
         j.at("misrouted").get_to(r.misrouted);
         j.at("messages").get_to(r.messages);
         j.at("bytes").get_to(r.bytes);
+        r.wire_bytes = j.value("wire_bytes", std::uint64_t{0});
         j.at("first_delivery_ns").get_to(r.first_delivery_ns);
         j.at("last_delivery_ns").get_to(r.last_delivery_ns);
         j.at("expected").get_to(r.expected);

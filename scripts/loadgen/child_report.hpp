@@ -30,6 +30,7 @@ struct ChildReport {
     Histogram latency;  // live deliveries
     std::uint64_t deliveries = 0, duplicates = 0, replayed = 0, foreign = 0, misrouted = 0;
     std::uint64_t messages = 0, bytes = 0;
+    std::uint64_t wire_bytes = 0;  // bytes read from the sockets after the upgrade (compressed, when negotiated)
     std::int64_t first_delivery_ns = 0, last_delivery_ns = 0;
 
     // "final"

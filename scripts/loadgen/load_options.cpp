@@ -136,6 +136,7 @@ liveblog target:
   --story ID                    one story (default "load-0"), or the prefix with --stories N
   --stories N                   N stories "<prefix>-0".."<prefix>-(N-1)" (--story-prefix, default "load")
   --no-create-stories           do not POST /api/stories first
+  --deflate                     readers offer permessage-deflate (no context takeover); wire_bytes counts what they read
 generic target (Nchan, Node ws, floor):
   --ws ws://127.0.0.1:PORT/path     readers' URL
   --pub-url http://127.0.0.1:PORT/path   POST target
@@ -212,6 +213,7 @@ ParsedOptions parse_options(const std::vector<std::string_view>& args) {
         }
         if (a == "--quiet") { o.progress = false; continue; }
         if (a == "--no-create-stories") { o.create_stories = false; continue; }
+        if (a == "--deflate") { o.deflate = true; continue; }
         std::string_view value;
         bool inline_value = false;
         if (const std::size_t eq = a.find('='); eq != std::string_view::npos && a.substr(0, 2) == "--") {

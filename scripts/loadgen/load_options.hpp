@@ -38,6 +38,7 @@ struct LoadOptions {
     std::string story_prefix = "load";
     std::string token;
     bool create_stories = true;
+    bool deflate = false;  // readers offer permessage-deflate (RFC 7692)
 
     // generic (Nchan, Node ws, floor)
     Endpoint ws;                     // --ws

@@ -15,10 +15,35 @@ namespace {
 constexpr double request_timeout_s = 10;
 constexpr std::int64_t late_after_ns = 5'000'000;
 
+// Padding is French prose, not a repeated alphabet: what permessage-deflate
+// and gzip make of it is what they make of a real entry. 1,300 bytes before
+// it repeats, so a 1 KiB entry holds no repetition a compressor could exploit.
 std::string padding(std::size_t n) {
-    static constexpr std::string_view alphabet = "abcdefghijklmnopqrstuvwxyz";
-    std::string p(n, ' ');
-    for (std::size_t i = 0; i < n; ++i) p[i] = alphabet[i % alphabet.size()];
+    static constexpr std::string_view prose =
+        "Les bureaux de vote ont fermé leurs portes à vingt heures dans la plupart des communes du département. "
+        "Selon les premiers chiffres communiqués par la préfecture, la participation atteint soixante et un pour "
+        "cent, en nette hausse par rapport au scrutin précédent. Dans les quartiers nord, les assesseurs décrivent "
+        "des files d'attente inhabituelles en fin d'après-midi, notamment chez les jeunes électeurs. Le dépouillement "
+        "a commencé aussitôt ; les résultats des bureaux ruraux devraient arriver les premiers, ceux de la ville-centre "
+        "vers vingt-deux heures. Au siège de la liste sortante, l'ambiance reste prudente : « Rien n'est joué tant que "
+        "les grandes villes n'ont pas parlé », glisse un adjoint. En face, on se félicite d'une mobilisation qui aurait "
+        "dépassé les espérances. Les observateurs rappellent que l'écart, au premier tour, n'était que de quelques "
+        "centaines de voix. Une éventuelle contestation devrait être déposée devant le tribunal administratif dans les "
+        "cinq jours. Notre équipe suit la soirée depuis la mairie, la préfecture et les deux quartiers généraux ; "
+        "retrouvez ici chaque résultat dès sa proclamation, bureau par bureau, avec les réactions des candidats. ";
+    std::string p;
+    p.reserve(n + prose.size());
+    while (p.size() < n) p.append(prose);
+    p.resize(n);
+    // Never end inside a UTF-8 sequence: a cut multibyte character becomes spaces.
+    std::size_t lead = p.size();
+    while (lead > 0 && (static_cast<unsigned char>(p[lead - 1]) & 0xC0) == 0x80) --lead;
+    if (lead > 0) {
+        const auto b = static_cast<unsigned char>(p[lead - 1]);
+        const std::size_t want = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+        const std::size_t have = p.size() - (lead - 1);
+        if (have < want) p.replace(lead - 1, have, have, ' ');
+    }
     return p;
 }
 

@@ -66,7 +66,7 @@ std::string result_json(const RunResult& r) {
         j["delivery"] = {{"deliveries", d.deliveries}, {"expected", d.expected}, {"lost", d.lost},
                          {"readers_with_loss", d.readers_with_loss}, {"duplicates", d.duplicates},
                          {"replayed", d.replayed}, {"foreign", d.foreign}, {"misrouted", d.misrouted},
-                         {"messages", d.messages}, {"bytes", d.bytes}, {"per_s", round3(d.per_s)},
+                         {"messages", d.messages}, {"bytes", d.bytes}, {"wire_bytes", d.wire_bytes}, {"per_s", round3(d.per_s)},
                          {"events_complete", d.events_complete}, {"events_incomplete", d.events_incomplete},
                          {"latency_us", to_json(d.latency_us)}, {"completion_us", to_json(d.completion_us)},
                          {"closes", d.closes}, {"errors", d.errors}};

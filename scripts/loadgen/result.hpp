@@ -37,7 +37,7 @@ struct PublishFigures {
 
 struct DeliveryFigures {
     std::uint64_t deliveries = 0, expected = 0, lost = 0, readers_with_loss = 0, duplicates = 0;
-    std::uint64_t replayed = 0, foreign = 0, misrouted = 0, messages = 0, bytes = 0;
+    std::uint64_t replayed = 0, foreign = 0, misrouted = 0, messages = 0, bytes = 0, wire_bytes = 0;
     std::uint64_t events_complete = 0, events_incomplete = 0;
     double per_s = 0;  // deliveries per second, first post to last delivery
     LatencySummary latency_us;     // per delivered event: receive - publish

@@ -126,6 +126,7 @@ DeliveryFigures delivery_figures(const std::vector<ChildReport>& finals, const P
         d.misrouted += c.misrouted;
         d.messages += c.messages;
         d.bytes += c.bytes;
+        d.wire_bytes += c.wire_bytes;
         add_counts(d.closes, c.closes);
         add_counts(d.errors, c.errors);
         last_delivery = std::max(last_delivery, c.last_delivery_ns);

@@ -57,6 +57,7 @@ SubscriberProcess::~SubscriberProcess() {
 }
 
 int SubscriberProcess::run() {
+    WsReader::offer_deflate(options_.deflate);
     epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
     if (epoll_fd_ < 0) return 2;
     fcntl(control_fd_, F_SETFL, fcntl(control_fd_, F_GETFL) | O_NONBLOCK);
@@ -416,6 +417,7 @@ ChildReport SubscriberProcess::snapshot(const char* kind) {
         for (const ReaderState& s : state_)
             if (s.status == Status::live) ++r.story_live[s.story];
     }
+    r.wire_bytes = WsReader::wire_bytes_received();
     r.cpu_s = own_cpu_seconds();
     r.max_rss_kib = own_max_rss_kib();
     return r;

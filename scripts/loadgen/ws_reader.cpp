@@ -13,12 +13,17 @@
 
 #include "clock.hpp"
 #include "websocket/handshake.hpp"
+#include "websocket/permessage_deflate.hpp"
 #include "websocket/wire.hpp"
 
 namespace liveblog::load {
 namespace {
 
 constexpr std::size_t max_response_head = 16 * 1024;
+
+// Per process: a subscriber process is one thread.
+bool deflate_offered = false;
+std::uint64_t wire_bytes = 0;
 
 // Keys and masks need to be unpredictable to proxies, not secret: a per-process
 // seed from getrandom, then splitmix64.
@@ -132,7 +137,9 @@ bool WsReader::on_writable(std::string_view host, std::string_view path, Handler
     request.clear();
     request.append("GET ").append(path).append(" HTTP/1.1\r\nHost: ").append(host);
     request.append("\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ");
-    request.append(key_.data(), key_.size()).append("\r\n\r\n");
+    request.append(key_.data(), key_.size()).append("\r\n");
+    if (deflate_offered) request.append("Sec-WebSocket-Extensions: ").append(ws::permessage_deflate_offer).append("\r\n");
+    request.append("\r\n");
     const ssize_t n = ::send(fd_, request.data(), request.size(), MSG_NOSIGNAL);
     if (n != static_cast<ssize_t>(request.size())) {
         fail(handler, n < 0 ? errno_reason(errno) : "short write");
@@ -162,6 +169,7 @@ void WsReader::on_readable(std::span<char> scratch, Handler& handler) {
         std::string_view data(scratch.data(), static_cast<std::size_t>(n));
         if (phase_ == Phase::upgrading && !take_upgrade_response(data, handler)) return;
         if (phase_ != Phase::open) return;
+        wire_bytes += data.size();
         if (!data.empty()) {
             handler_ = &handler;
             const bool ok = parser_.feed(data, *this);
@@ -208,6 +216,7 @@ bool WsReader::take_upgrade_response(std::string_view& data, Handler& handler) {
         fail(handler, "bad Sec-WebSocket-Accept");
         return false;
     }
+    parser_.set_compression(header_value(head, "sec-websocket-extensions").starts_with("permessage-deflate"));
     std::string().swap(head_);
     phase_ = Phase::open;
     handler.on_open(*this);
@@ -249,7 +258,18 @@ void WsReader::closed_by_server(Handler& handler, std::uint16_t code) {
     handler.on_closed(*this, code);
 }
 
-void WsReader::on_message(std::string_view payload, bool text) { handler_->on_message(*this, payload, text, recv_ns_); }
+void WsReader::on_message(std::string_view payload, bool text) {
+    if (parser_.message_compressed()) {
+        static std::string inflated;
+        bool too_big = false;
+        if (!ws::inflate_message(payload, 64u << 20, inflated, too_big)) inflated = "{\"type\":\"undecodable\"}";
+        payload = inflated;
+    }
+    handler_->on_message(*this, payload, text, recv_ns_);
+}
+
+void WsReader::offer_deflate(bool on) { deflate_offered = on; }
+std::uint64_t WsReader::wire_bytes_received() { return wire_bytes; }
 
 void WsReader::on_ping(std::string_view payload) { send_frame(Opcode::pong, payload); }
 

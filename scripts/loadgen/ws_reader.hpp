@@ -67,6 +67,11 @@ public:
     // Abortive close (RST): the server sees the connection drop at once.
     void abort();
 
+    // Readers of this process offer permessage-deflate (set before the first connect).
+    static void offer_deflate(bool on);
+    // Bytes this process's readers read after their upgrades (compressed, when negotiated).
+    static std::uint64_t wire_bytes_received();
+
     int fd() const { return fd_; }
     Phase phase() const { return phase_; }
     std::uint32_t id() const { return id_; }
