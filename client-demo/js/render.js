@@ -571,6 +571,11 @@ export function renderBlock(block, doc) {
         const img = el(d, 'img');
         img.setAttribute('src', src);
         img.setAttribute('alt', field(block, 'alt'));
+        // The intrinsic size reserves the image's space (no layout shift).
+        if (Number.isInteger(block.width) && Number.isInteger(block.height) && block.width > 0 && block.height > 0) {
+          img.setAttribute('width', String(block.width));
+          img.setAttribute('height', String(block.height));
+        }
         img.setAttribute('loading', 'lazy');
         img.setAttribute('decoding', 'async');
         fig.appendChild(img);

@@ -14,12 +14,10 @@ json heading(std::string s) { return {{"type", "heading"}, {"text", std::move(s)
 json quote(std::string s, std::string cite) {
     return {{"type", "quote"}, {"text", std::move(s)}, {"cite", std::move(cite)}};
 }
-json image(std::string src, std::string alt, std::string caption, std::string credit) {
-    return {{"type", "image"},
-            {"src", std::move(src)},
-            {"alt", std::move(alt)},
-            {"caption", std::move(caption)},
-            {"credit", std::move(credit)}};
+json image(std::string src, std::string alt, std::string caption, std::string credit, unsigned width,
+           unsigned height) {
+    return {{"type", "image"},  {"src", std::move(src)},       {"alt", std::move(alt)}, {"caption", std::move(caption)},
+            {"credit", std::move(credit)}, {"width", width}, {"height", height}};
 }
 json embed(std::string url) { return {{"type", "embed"}, {"url", std::move(url)}}; }
 json list(std::initializer_list<std::string> items) {
@@ -69,7 +67,7 @@ std::vector<Command> demo_story_commands() {
             image("https://picsum.photos/seed/verenne-crue/1200/800",
                   "Une rue inondée où l’eau arrive à mi-hauteur des portes d’entrée",
                   "La rue des Tanneurs, à Montfleury-sur-Vérenne, au lever du jour.",
-                  "Lucas Ferrand pour la rédaction"),
+                  "Lucas Ferrand pour la rédaction", 1200, 800),
             text("Les pompiers circulent en barque dans plusieurs rues du centre. Les commerces du quai "
                  "n’ouvriront pas aujourd’hui."),
         }},

@@ -226,6 +226,20 @@ void copy_optional_text(json& out, const json& block, const std::string& path, c
     }
 }
 
+// An image's intrinsic size, in pixels: optional; width and height together
+// or neither (a page reserves the space only when it knows the ratio).
+void copy_optional_dimensions(json& out, const json& block, const std::string& path) {
+    const json* w = find_field(block, "width");
+    const json* h = find_field(block, "height");
+    if (!w && !h) return;
+    if (!w || !h) fail(path + (w ? ".height" : ".width"), "width and height go together");
+    for (auto [key, v] : {std::pair{"width", w}, std::pair{"height", h}}) {
+        if (!v->is_number_integer() || v->get<std::int64_t>() < 1 || v->get<std::int64_t>() > 100000)
+            fail(path + "." + key, "must be a whole number of pixels, 1 to 100000");
+        out[key] = v->get<std::int64_t>();
+    }
+}
+
 void copy_url(json& out, const json& block, const std::string& path, const char* key, const ContentLimits& limits) {
     const auto& s = required_string(block, path, key);
     const auto field_path = path + "." + key;
@@ -250,6 +264,7 @@ json validate_block(const json& block, const std::string& path, const ContentLim
         copy_text(out, block, path, "alt", limits.max_short_bytes, Lines::single, limits);
         copy_optional_text(out, block, path, "caption", limits.max_text_bytes, Lines::multiple, limits);
         copy_optional_text(out, block, path, "credit", limits.max_short_bytes, Lines::single, limits);
+        copy_optional_dimensions(out, block, path);
     } else if (type == "embed") {
         copy_url(out, block, path, "url", limits);
     } else if (type == "list") {

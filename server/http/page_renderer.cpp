@@ -286,8 +286,14 @@ void render_block(std::string& out, const json& block) {
         out += "<figure>";
         // A src that is not http(s) is dropped: no javascript:, no data:.
         if (const auto src = string_field(block, "src"); is_http_url(src)) {
-            out += "<img src=\"" + html_escape(src) + "\" alt=\"" + html_escape(string_field(block, "alt")) +
-                   "\" loading=\"lazy\" decoding=\"async\">";
+            out += "<img src=\"" + html_escape(src) + "\" alt=\"" + html_escape(string_field(block, "alt")) + "\"";
+            // The intrinsic size reserves the image's space: no layout shift when it arrives.
+            const auto w = block.find("width"), h = block.find("height");
+            if (w != block.end() && h != block.end() && w->is_number_integer() && h->is_number_integer() &&
+                w->get<std::int64_t>() > 0 && h->get<std::int64_t>() > 0)
+                out += " width=\"" + std::to_string(w->get<std::int64_t>()) + "\" height=\"" +
+                       std::to_string(h->get<std::int64_t>()) + "\"";
+            out += " loading=\"lazy\" decoding=\"async\">";
         }
         const auto caption = string_field(block, "caption");
         const auto credit = string_field(block, "credit");

@@ -49,7 +49,7 @@ describe('render.js matches the server-rendered page', () => {
     { type: 'heading', text: 'Titre **important** <h1>' },
     { type: 'quote', text: '« Nous _gagnerons_ »', cite: 'Jean <Dupont> & "Cie"' },
     { type: 'quote', text: 'Sans source' },
-    { type: 'image', src: 'https://img.example/a.jpg?x=1&y=2', alt: 'Une "image"', caption: 'Légende **grasse**\nsur deux lignes', credit: 'AFP' },
+    { type: 'image', src: 'https://img.example/a.jpg?x=1&y=2', alt: 'Une "image"', caption: 'Légende **grasse**\nsur deux lignes', credit: 'AFP', width: 1200, height: 800 },
     { type: 'image', src: 'https://img.example/b.jpg', alt: 'b', credit: 'Reuters' },
     { type: 'image', src: 'http://img.example/c.jpg', alt: 'c', caption: 'Seule légende' },
     { type: 'embed', url: 'https://www.Example.org:8443/path?x=1#frag' },

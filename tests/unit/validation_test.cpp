@@ -38,6 +38,13 @@ struct BlockCase {
 
 json text_block(std::string s) { return {{"type", "text"}, {"text", std::move(s)}}; }
 json image_with_src(std::string src) { return {{"type", "image"}, {"src", std::move(src)}, {"alt", "Une photo"}}; }
+// An image with width and height as given (a discarded value leaves the field out).
+json image_sized(json width, json height) {
+    json b = image_with_src("https://a.example/x.png");
+    if (!width.is_discarded()) b["width"] = width;
+    if (!height.is_discarded()) b["height"] = height;
+    return b;
+}
 json embed_with_url(std::string url) { return {{"type", "embed"}, {"url", std::move(url)}}; }
 
 void run(const std::vector<BlockCase>& cases) {
@@ -77,7 +84,9 @@ TEST_CASE("validate_blocks: every block type - valid forms", "[validation]") {
           {"src", "https://picsum.photos/seed/x/1200/800"},
           {"alt", "Une rue inondée"},
           {"caption", "La rue des Tanneurs.\nAu matin."},
-          {"credit", "Photo : L. Ferrand"}},
+          {"credit", "Photo : L. Ferrand"},
+          {"width", 1200},
+          {"height", 800}},
          true},
         {"image, required fields only", image_with_src("https://upload.wikimedia.org/a/b.jpg"), true},
         {"embed", embed_with_url("https://www.youtube.com/watch?v=abc"), true},
@@ -137,6 +146,16 @@ TEST_CASE("validate_blocks: URLs in src - url and inline links", "[validation]")
         {"src scheme only", image_with_src("http://"), false, "http(s) URL"},
         {"src empty host with path", image_with_src("https:///x.png"), false, "http(s) URL"},
         {"src ftp", image_with_src("ftp://example.com/x.png"), false, "http(s) URL"},
+        {"width without height", image_sized(10, json(json::value_t::discarded)), false,
+         "blocks[0].height: width and height go together"},
+        {"width zero", image_sized(0, 5), false,
+         "blocks[0].width: must be a whole number of pixels"},
+        {"height as a string", image_sized(5, "5"),
+         false, "blocks[0].height: must be a whole number of pixels"},
+        {"width fractional", image_sized(5.5, 5),
+         false, "blocks[0].width: must be a whole number"},
+        {"width negative", image_sized(-5, 5),
+         false, "blocks[0].width: must be a whole number"},
         {"src with a space", image_with_src("https://example.com/a b.png"), false, "http(s) URL"},
         {"src with a leading space", image_with_src(" https://example.com/a.png"), false, "http(s) URL"},
         {"src with a newline", image_with_src("https://example.com/\n"), false, "http(s) URL"},
@@ -262,7 +281,7 @@ TEST_CASE("validate_blocks: normalisation keeps only the contract's fields", "[v
         {"type":"text","text":"« Bonjour » 👋","style":"color:red","html":"<b>x</b>"},
         {"type":"quote","text":"Citation","cite":"Quelqu’un","onclick":"x"},
         {"type":"quote","text":"Sans source","cite":null},
-        {"type":"image","src":"https://e.example/i.png","alt":"a","caption":"","credit":"  ","width":3},
+        {"type":"image","src":"https://e.example/i.png","alt":"a","caption":"","credit":"  ","width":3,"height":2,"depth":1},
         {"type":"image","src":"https://e.example/i.png","alt":"a","caption":"Légende","credit":"AFP"},
         {"type":"embed","url":"https://e.example/v","script":"https://evil.example/x.js"},
         {"type":"list","items":["un","deux"],"ordered":true},
@@ -272,7 +291,7 @@ TEST_CASE("validate_blocks: normalisation keeps only the contract's fields", "[v
         {"type":"text","text":"« Bonjour » 👋"},
         {"type":"quote","text":"Citation","cite":"Quelqu’un"},
         {"type":"quote","text":"Sans source"},
-        {"type":"image","src":"https://e.example/i.png","alt":"a"},
+        {"type":"image","src":"https://e.example/i.png","alt":"a","width":3,"height":2},
         {"type":"image","src":"https://e.example/i.png","alt":"a","caption":"Légende","credit":"AFP"},
         {"type":"embed","url":"https://e.example/v"},
         {"type":"list","items":["un","deux"]},
