@@ -41,21 +41,11 @@ void HttpContext::cached_read(const RequestPtr& req, std::string key, const Stor
     read_cache.get(
         key, story.epoch, story.seq,
         [req](const EncodedResponsePtr& r) { req->respond(answer_encoded(req->http, *r)); },
+        // read_then answers a failed or refused read with its error: that
+        // answer finishes the render too, and is never kept.
         [this, render = std::move(render)](ResponseCache::Finish finish) {
-            auto posted = hub.run_read([render, finish] {
-                try {
-                    finish(render());
-                } catch (const Error& e) {
-                    finish(not_kept(error_response(e.code, e.message)));
-                } catch (const std::exception& e) {
-                    log_error("http: store read failed: ", e.what());
-                    finish(not_kept(error_response(ErrorCode::store_unavailable, "the store could not be read; retry")));
-                }
-            });
-            if (posted == WorkQueue::Posted::full)
-                finish(not_kept(error_response(ErrorCode::overloaded, "too many reads waiting; retry shortly")));
-            else if (posted == WorkQueue::Posted::stopping)
-                finish(not_kept(error_response(ErrorCode::shutting_down, "the server is shutting down")));
+            read_then([finish](HttpResponse error) { finish(not_kept(error)); },
+                      [render, finish] { finish(render()); });
         });
 }
 
