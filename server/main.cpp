@@ -3,6 +3,7 @@
 #include <csignal>
 #include <filesystem>
 #include <cstdlib>
+#include <functional>
 #include <future>
 #include <thread>
 #include <iostream>
@@ -28,6 +29,9 @@
 #include "accounts/account_service.hpp"
 #include "cli/install_paths.hpp"
 #include "cli/open_store.hpp"
+#include "cli/backup_command.hpp"
+#include "cli/check_config.hpp"
+#include "cli/usage.hpp"
 #include "cli/user_command.hpp"
 #include "transport/server.hpp"
 
@@ -131,12 +135,12 @@ int serve(const std::vector<std::string>& args) {
         std::cout << server_usage();
         return 0;
     }
-    LogLevel level;
-    if (!parse_log_level(config.log_level, level)) throw std::runtime_error("log_level: debug, info, warn or error");
-    set_log_level(level);
+    apply_log_settings(config);
+    log_info(server_version_line());
 
     if (config.static_dir.empty()) config.static_dir = default_static_dir().string();
     check_static_dir(config.static_dir);
+    check_tls_settings(config);
     log_info("static files from ", config.static_dir);
 
     const std::size_t open_files = raise_open_files_limit();
@@ -190,7 +194,7 @@ int serve(const std::vector<std::string>& args) {
     server.start();
     auto ep = server.endpoint();
     // Tests and scripts wait for this line: it is printed once the port accepts connections.
-    std::cout << "liveblog listening on http://";
+    std::cout << "liveblog listening on " << (server.tls() ? "https://" : "http://");
     if (ep.address().is_v6())
         std::cout << '[' << ep.address().to_string() << ']';
     else
@@ -203,9 +207,33 @@ int serve(const std::vector<std::string>& args) {
         log_info("store ", config.store, config.store == "sqlite" ? " in " + config.data_dir : std::string(),
                  ", ", server.shards().size(), " I/O thread(s)");
 
+    if (auto redirect = server.redirect_endpoint())
+        log_info("redirecting plain HTTP on ", redirect->address().to_string(), ":", redirect->port(), " to https");
+
+    // SIGHUP: the TLS pair and the log file again (certbot renewed, logrotate
+    // moved the file), nothing else; SIGINT/SIGTERM: a clean stop.
     net::io_context signals_ioc;
-    net::signal_set signals(signals_ioc, SIGINT, SIGTERM);
-    signals.async_wait([](error_code, int sig) { log_info("signal ", sig, ": shutting down"); });
+    net::signal_set stop_signals(signals_ioc, SIGINT, SIGTERM);
+    net::signal_set hangup(signals_ioc, SIGHUP);
+    stop_signals.async_wait([&](error_code, int sig) {
+        log_info("signal ", sig, ": shutting down");
+        hangup.cancel();
+    });
+    std::function<void()> wait_hangup = [&] {
+        hangup.async_wait([&](error_code ec, int) {
+            if (ec) return;
+            if (!reopen_log_file()) log_error("SIGHUP: cannot reopen ", config.log_file, "; logging to the old file");
+            std::string error;
+            if (server.tls()) {
+                if (server.reload_tls(error)) log_info("SIGHUP: TLS certificate reloaded");
+                else log_error("SIGHUP: ", error, "; the previous certificate stays in use");
+            } else {
+                log_info("SIGHUP: log reopened");
+            }
+            wait_hangup();
+        });
+    };
+    wait_hangup();
     signals_ioc.run();
 
     scheduler.stop();
@@ -223,6 +251,16 @@ int main(int argc, char** argv) {
     std::signal(SIGPIPE, SIG_IGN);
     std::vector<std::string> args(argv + 1, argv + argc);
     try {
+        if (!args.empty() && (args[0] == "--version" || args[0] == "-V")) {
+            std::cout << server_version_line() << std::endl;
+            return 0;
+        }
+        if (!args.empty() && args[0] == "--man") {
+            std::cout << server_manpage();
+            return 0;
+        }
+        if (!args.empty() && args[0] == "check-config") return check_config_command({args.begin() + 1, args.end()});
+        if (!args.empty() && args[0] == "backup") return backup_command({args.begin() + 1, args.end()});
         if (!args.empty() && args[0] == "token") return mint_token({args.begin() + 1, args.end()});
         if (!args.empty() && args[0] == "user") return user_command({args.begin() + 1, args.end()});
         return serve(args);

@@ -9,21 +9,21 @@ namespace liveblog {
 
 namespace {
 
-void parse_listen(Config& c, const std::string& value) {
+// "HOST:PORT", "[::1]:PORT" or ":PORT" (all addresses).
+void parse_host_port(const char* key, const std::string& value, std::string& host_out, unsigned short& port_out) {
     auto colon = value.rfind(':');
-    if (colon == std::string::npos) throw std::runtime_error("listen: expected HOST:PORT, got '" + value + "'");
+    if (colon == std::string::npos) throw std::runtime_error(std::string(key) + ": expected HOST:PORT, got '" + value + "'");
     std::string host = value.substr(0, colon);
     if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-    unsigned long port = 0;
-    try {
-        port = std::stoul(value.substr(colon + 1));
-    } catch (...) {
-        throw std::runtime_error("listen: bad port in '" + value + "'");
-    }
-    if (port > 65535) throw std::runtime_error("listen: bad port in '" + value + "'");
-    c.listen_host = host.empty() ? "0.0.0.0" : host;
-    c.listen_port = static_cast<unsigned short>(port);
+    const std::string digits = value.substr(colon + 1);
+    if (digits.empty() || digits.size() > 5 || digits.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoul(digits) > 65535)
+        throw std::runtime_error(std::string(key) + ": bad port in '" + value + "'");
+    host_out = host.empty() ? "0.0.0.0" : host;
+    port_out = static_cast<unsigned short>(std::stoul(digits));
 }
+
+void parse_listen(Config& c, const std::string& value) { parse_host_port("listen", value, c.listen_host, c.listen_port); }
 
 // One table of settings shared by the config file and the flags: a key
 // `max_queue_bytes` is also the flag `--max-queue-bytes`.
@@ -54,6 +54,17 @@ const Setting settings[] = {
     {"threads", LB_NUM(threads), "I/O threads (default: one per core)"},
     {"secret_file", LB_STR(secret_file), "file holding the token signing secret"},
     {"log_level", LB_STR(log_level), "debug, info, warn or error (default info)"},
+    {"log_format", LB_STR(log_format), "text (default) or json: one JSON object per line"},
+    {"log_file", LB_STR(log_file), "append the log to this file, reopened on SIGHUP (default: standard error)"},
+    {"tls_cert", LB_STR(tls_cert), "PEM certificate chain: with tls_key, the port serves HTTPS and WSS (reloaded on SIGHUP)"},
+    {"tls_key", LB_STR(tls_key), "PEM private key of tls_cert"},
+    {"redirect_listen",
+     [](Config& c, const nlohmann::json& v) {
+         c.redirect_listen = as<std::string>(v, "redirect_listen");
+         if (c.redirect_listen.empty()) c.redirect_port = 0;
+         else parse_host_port("redirect_listen", c.redirect_listen, c.redirect_host, c.redirect_port);
+     },
+     "HOST:PORT of a plain-HTTP listener that redirects every request to https (with TLS; default off)"},
     {"demo", LB_BOOL(demo), "create the demo story on first start (default true)"},
     {"max_queue_bytes", LB_NUM(max_queue_bytes), "outbound queue per connection (default 1048576)"},
     {"max_reader_message_bytes", LB_NUM(max_reader_message_bytes), "largest reader message (default 16384)"},
@@ -137,6 +148,7 @@ std::string flag_to_key(std::string flag) {
 // A flag value as JSON: numbers and booleans by their settings' types.
 nlohmann::json flag_value(const std::string& key, const std::string& text) {
     if (key == "listen" || key == "data_dir" || key == "store" || key == "secret_file" || key == "log_level" ||
+        key == "log_format" || key == "log_file" || key == "tls_cert" || key == "tls_key" || key == "redirect_listen" ||
         key == "static_dir" || key == "cors_origins" || key == "redis" || key == "redis_password" ||
         key == "redis_prefix")
         return text;
@@ -193,22 +205,19 @@ bool parse_server_args(Config& config, const std::vector<std::string>& args) {
     return true;
 }
 
-std::string server_usage() {
-    std::string out =
-        "usage: liveblog-server [--listen HOST:PORT] [--data-dir DIR] [--threads N] [--config FILE] [options]\n"
-        "       liveblog-server token --sub NAME --role contributor|editor|admin [--story ID]... [--ttl 12h] [--data-dir DIR]\n"
-        "                             [--secret-file PATH]\n\n"
-        "Every option is also a key of the JSON config file (--max-queue-bytes <-> \"max_queue_bytes\").\n"
-        "The token signing secret comes from $LIVEBLOG_SECRET, else --secret-file, else <data-dir>/secret\n"
-        "(generated on first start).\n\noptions:\n";
+std::vector<OptionHelp> server_options() {
+    std::vector<OptionHelp> out;
     for (const auto& s : settings) {
         std::string flag = std::string("--") + s.key;
         for (char& ch : flag)
             if (ch == '_') ch = '-';
-        out += "  " + flag + std::string(flag.size() < 28 ? 28 - flag.size() : 1, ' ') + s.help + "\n";
+        out.push_back({flag, s.help});
     }
-    out += "  --no-demo                   same as --demo false\n  --config FILE               JSON file of settings (flags win)\n";
+    out.push_back({"--no-demo", "same as --demo false"});
+    out.push_back({"--config FILE", "JSON file of settings (flags win)"});
     return out;
 }
+
+bool tls_enabled(const Config& config) { return !config.tls_cert.empty() || !config.tls_key.empty(); }
 
 }  // namespace liveblog

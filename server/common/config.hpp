@@ -17,6 +17,8 @@ struct Config {
     std::size_t threads = 0;            // 0: one per core
     std::string secret_file;            // else LIVEBLOG_SECRET, else <data_dir>/secret
     std::string log_level = "info";
+    std::string log_format = "text";    // text | json (one JSON object per line)
+    std::string log_file;               // empty: stderr; reopened on SIGHUP (logrotate)
     bool demo = true;                   // create the demo story when the store is empty
 
     // Bounds (ARCHITECTURE.md "Bounded everything").
@@ -42,6 +44,14 @@ struct Config {
     std::size_t max_replay = 500;
     std::size_t snapshot_entries = 20;
     double presence_interval_s = 2;
+
+    // TLS (README "Install and operate"): both set, the listen port speaks
+    // HTTPS and WSS only; SIGHUP reloads them.
+    std::string tls_cert;                           // PEM: the certificate, then its chain
+    std::string tls_key;                            // PEM: the private key
+    std::string redirect_listen;                    // HOST:PORT answering plain HTTP with a redirect to https
+    unsigned short redirect_port = 0;               // (parsed from redirect_listen)
+    std::string redirect_host;
 
     // HTTP.
     std::string static_dir;                         // served under /static/ (and /editor); empty: from the install
@@ -77,6 +87,12 @@ void load_config_file(Config& config, const std::string& path);
 // Parses flags after the program name (and after a subcommand, if any);
 // --config is applied first wherever it appears. Returns false if --help was asked.
 bool parse_server_args(Config& config, const std::vector<std::string>& args);
-std::string server_usage();
+// Every option as (flag, help), in the order --help lists them.
+struct OptionHelp {
+    std::string flag;  // "--max-queue-bytes"
+    std::string help;
+};
+std::vector<OptionHelp> server_options();
+bool tls_enabled(const Config& config);
 
 }  // namespace liveblog

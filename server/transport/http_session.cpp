@@ -1,5 +1,7 @@
 #include "transport/http_session.hpp"
 
+#include <sys/socket.h>
+
 #include <chrono>
 
 #include "common/clock.hpp"
@@ -34,8 +36,11 @@ std::string bearer_token(const http::request<http::string_body>& req) {
 
 }  // namespace
 
-HttpSession::HttpSession(tcp::socket&& socket, ShardContext& shard, ServerContext& ctx, ConnectionLimiter::Ticket ticket)
-    : stream_(std::move(socket)), shard_(shard), ctx_(ctx), ticket_(std::move(ticket)) {}
+HttpSession::HttpSession(tcp::socket&& socket, ShardContext& shard, ServerContext& ctx, ConnectionLimiter::Ticket ticket,
+                         std::unique_ptr<TlsChannel> tls)
+    : stream_(std::move(socket)), tls_(std::move(tls)), shard_(shard), ctx_(ctx), ticket_(std::move(ticket)) {
+    if (tls_) tls_stream_.emplace(stream_, *tls_);
+}
 
 void HttpSession::run() {
     // The peer's address, once per connection (the audit log and the sign-in throttle use it).
@@ -50,14 +55,16 @@ void HttpSession::do_read() {
     parser_->body_limit(ctx_.config.max_request_body_bytes);
     parser_->header_limit(16 * 1024);
     stream_.expires_after(seconds(ctx_.config.handshake_timeout_s));
-    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
+    auto done = beast::bind_front_handler(&HttpSession::on_read, shared_from_this());
+    if (tls_stream_) http::async_read(*tls_stream_, buffer_, *parser_, std::move(done));
+    else http::async_read(stream_, buffer_, *parser_, std::move(done));
 }
 
 void HttpSession::on_read(error_code ec, std::size_t) {
     if (ec == http::error::partial_message || ec == http::error::end_of_stream || is_benign(ec)) {
         // The peer went away (or timed out) before a whole request: nobody to answer.
-        error_code ignored;
-        stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        if (ec == net::error::connection_aborted && tls_) log_debug("https: TLS: ", tls_->error());
+        end_stream();
         return;
     }
     if (ec) {
@@ -155,8 +162,9 @@ void HttpSession::start_sse(http::request<http::string_body>&& req, const std::s
     limits.max_queue_bytes = ctx_.config.max_queue_bytes;
     limits.heartbeat_s = ctx_.config.sse_heartbeat_s;
     stream_.expires_never();
-    auto session = std::make_shared<SseSession>(stream_.release_socket(), shard_, ctx_.hub, limits, std::move(ticket_),
-                                                std::move(extra_headers));
+    tls_stream_.reset();  // it refers to *tls_, which goes with the socket
+    auto session = std::make_shared<SseSession>(stream_.release_socket(), std::move(tls_), shard_, ctx_.hub, limits,
+                                                std::move(ticket_), std::move(extra_headers));
     session->start(story, resume);
 }
 
@@ -198,7 +206,14 @@ void HttpSession::upgrade(http::request<http::string_body>&& req) {
     limits.burst = admin ? cfg.admin_burst : cfg.reader_burst;
     limits.deflate = cfg.ws_deflate;
 
-    auto session = std::make_shared<WsSession>(stream_.release_socket(), shard_,
+    // A fast client sends its first frame in the same write as the upgrade:
+    // what the HTTP parser read past the request (and, on TLS, what was
+    // decrypted but not yet parsed) belongs to the WebSocket.
+    const auto rest = buffer_.cdata();
+    std::string early(static_cast<const char*>(rest.data()), rest.size());
+    if (tls_stream_) early += tls_stream_->pending_plain();
+    tls_stream_.reset();  // it refers to *tls_, which goes with the socket
+    auto session = std::make_shared<WsSession>(stream_.release_socket(), std::move(tls_), shard_,
                                                admin ? Transport::admin_websocket : Transport::websocket, limits,
                                                std::move(ticket_));
     if (admin) {
@@ -215,10 +230,7 @@ void HttpSession::upgrade(http::request<http::string_body>&& req) {
     }
     else
         session->set_handler(std::make_unique<ReaderHandler>(*session, ctx_.hub, cfg.max_subscriptions));
-    // A fast client sends its first frame in the same write as the upgrade:
-    // what the HTTP parser read past the request belongs to the WebSocket.
-    const auto rest = buffer_.cdata();
-    session->start(req, std::string_view(static_cast<const char*>(rest.data()), rest.size()));
+    session->start(req, early);
 }
 
 void HttpSession::send(http::response<http::string_body>&& res) {
@@ -239,18 +251,25 @@ void HttpSession::send(http::response<http::string_body>&& res) {
                  {{"class", std::to_string(res.result_int() / 100) + "xx"}})
         .inc();
     response_ = std::make_shared<http::response<http::string_body>>(std::move(res));
-    http::async_write(stream_, *response_,
-                      beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), keep_alive));
+    auto done = beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), keep_alive);
+    if (tls_stream_) http::async_write(*tls_stream_, *response_, std::move(done));
+    else http::async_write(stream_, *response_, std::move(done));
+}
+
+void HttpSession::end_stream() {
+    if (tls_ && !tls_->failed() && tls_->handshake_done()) {
+        tls_->close_notify();
+        const std::string_view out = tls_->output();
+        [[maybe_unused]] auto n = ::send(stream_.socket().native_handle(), out.data(), out.size(), MSG_NOSIGNAL);
+    }
+    error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
 void HttpSession::on_write(bool keep_alive, error_code ec, std::size_t) {
     response_.reset();
     if (ec) return;
-    if (!keep_alive) {
-        error_code ignored;
-        stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-        return;
-    }
+    if (!keep_alive) return end_stream();
     do_read();
 }
 

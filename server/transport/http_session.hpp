@@ -2,14 +2,18 @@
 // One HTTP connection until it upgrades: reads requests (keep-alive) under
 // the handshake timeout and body limit, hands /ws and /admin/ws upgrades to a
 // WsSession with the right handler and /sse/stories/{id} to an SseSession,
-// and everything else to HttpApi, one request at a time.
+// and everything else to HttpApi, one request at a time. On the TLS port the
+// same, through TlsHttpStream; the upgrade hands the TLS channel on with the
+// socket.
 
 #include <chrono>
 #include <memory>
 #include <optional>
 
+#include "tls/tls_channel.hpp"
 #include "transport/connection_limiter.hpp"
 #include "transport/net.hpp"
+#include "transport/tls_http_stream.hpp"
 #include "transport/server_context.hpp"
 #include "transport/shard_context.hpp"
 
@@ -17,7 +21,9 @@ namespace liveblog {
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
 public:
-    HttpSession(tcp::socket&& socket, ShardContext& shard, ServerContext& ctx, ConnectionLimiter::Ticket ticket);
+    // `tls`: the connection's TLS (null: plain HTTP).
+    HttpSession(tcp::socket&& socket, ShardContext& shard, ServerContext& ctx, ConnectionLimiter::Ticket ticket,
+                std::unique_ptr<TlsChannel> tls);
     void run();
 
 private:
@@ -28,8 +34,12 @@ private:
     void start_sse(http::request<http::string_body>&& req, const std::string& story);
     void send(http::response<http::string_body>&& res);
     void on_write(bool keep_alive, error_code ec, std::size_t bytes);
+    // Ends our side: TLS close_notify (if the socket takes it at once), then FIN.
+    void end_stream();
 
     beast::tcp_stream stream_;
+    std::unique_ptr<TlsChannel> tls_;
+    std::optional<TlsHttpStream> tls_stream_;  // over stream_ and *tls_, when on TLS
     ShardContext& shard_;
     ServerContext& ctx_;
     ConnectionLimiter::Ticket ticket_;

@@ -8,6 +8,7 @@
 
 #include "common/log.hpp"
 #include "transport/http_session.hpp"
+#include "transport/redirect_session.hpp"
 
 namespace liveblog {
 
@@ -38,7 +39,8 @@ namespace {
 constexpr int max_accepts_per_turn = 64;  // then the shard's other work gets a turn
 }  // namespace
 
-Listener::Listener(std::vector<ShardContext*> shards, ServerContext& ctx) : shards_(std::move(shards)), ctx_(ctx) {
+Listener::Listener(std::vector<ShardContext*> shards, ServerContext& ctx, Role role)
+    : shards_(std::move(shards)), ctx_(ctx), role_(role) {
     for (auto* shard : shards_) pause_.push_back(std::make_unique<net::steady_timer>(shard->ioc));
     spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
@@ -147,7 +149,10 @@ void Listener::admit(ShardContext& shard, tcp::socket socket) {
     // Once here for the connection's life (HTTP, then WebSocket or SSE).
     socket.set_option(tcp::no_delay(true), ec);
     socket.non_blocking(true, ec);
-    std::make_shared<HttpSession>(std::move(socket), shard, ctx_, std::move(ticket))->run();
+    if (role_ == Role::redirect) return std::make_shared<RedirectSession>(std::move(socket), ctx_, std::move(ticket))->run();
+    std::unique_ptr<TlsChannel> tls;
+    if (ctx_.tls) tls = std::make_unique<TlsChannel>(ctx_.tls->current(), TlsChannel::Role::server);
+    std::make_shared<HttpSession>(std::move(socket), shard, ctx_, std::move(ticket), std::move(tls))->run();
 }
 
 }  // namespace liveblog

@@ -6,6 +6,8 @@
 // and no single accepting thread (both shards wake for a new connection and
 // the one that loses the race finds nothing: cheaper than a hand-off).
 // Enforces the per-IP and total connection limits before reading a byte.
+// On the TLS port each connection gets its TlsChannel here, from the
+// certificate current at accept time (a SIGHUP reload applies to the next one).
 
 #include <memory>
 #include <mutex>
@@ -19,7 +21,11 @@ namespace liveblog {
 
 class Listener : public std::enable_shared_from_this<Listener> {
 public:
-    Listener(std::vector<ShardContext*> shards, ServerContext& ctx);
+    enum class Role {
+        serve,     // the server: HTTP, WebSocket and SSE (over TLS when ctx.tls is set)
+        redirect,  // plain HTTP that answers every request with a redirect to https (RedirectSession)
+    };
+    Listener(std::vector<ShardContext*> shards, ServerContext& ctx, Role role = Role::serve);
     ~Listener();
     // Throws boost::system::system_error if the address cannot be bound.
     void listen(const tcp::endpoint& endpoint);
@@ -48,6 +54,7 @@ private:
 
     std::vector<ShardContext*> shards_;
     ServerContext& ctx_;
+    Role role_;
     std::vector<std::unique_ptr<tcp::acceptor>> acceptors_;  // acceptors_[i] belongs to shards_[i]
     std::vector<std::unique_ptr<net::steady_timer>> pause_;  // pause_[i]: accepting resumes after EMFILE
     std::mutex spare_mutex_;

@@ -14,11 +14,16 @@ Server::Server(const Config& config, Hub& hub, accounts::AccountService& account
     : config_(config),
       hub_(hub),
       api_(config, hub, accounts, secret, metrics),
+      tls_(tls_enabled(config) ? std::make_unique<TlsCertificates>(config.tls_cert, config.tls_key) : nullptr),
       ctx_{config, hub, accounts, secret,
            std::make_shared<ConnectionLimiter>(config.max_connections_per_ip,
                                                config.max_connections ? config.max_connections
                                                                       : static_cast<std::size_t>(-1)),
-           metrics, api_, presence_} {
+           metrics, api_, presence_, tls_.get()} {
+    if (tls_enabled(config) && (config.tls_cert.empty() || config.tls_key.empty()))
+        throw std::runtime_error("tls: both tls_cert and tls_key are needed");
+    if (!config.redirect_listen.empty() && !tls_)
+        throw std::runtime_error("redirect_listen: redirects to https, so it needs tls_cert and tls_key");
     // /readyz: a load balancer sends new readers elsewhere while this node is full.
     api_.set_capacity_check([limiter = ctx_.limiter]() -> const char* {
         if (limiter->descriptors_recently_exhausted()) return "out_of_descriptors";
@@ -30,6 +35,7 @@ Server::Server(const Config& config, Hub& hub, accounts::AccountService& account
     std::vector<ShardContext*> all;
     for (auto& s : shards_) all.push_back(s.get());
     listener_ = std::make_shared<Listener>(all, ctx_);
+    if (!config.redirect_listen.empty()) redirect_listener_ = std::make_shared<Listener>(all, ctx_, Listener::Role::redirect);
     register_metrics(metrics);
     // Desk changes go to the consoles on the story (the editors' channel), never readers.
     hub_.set_desk_listener([this](const DeskChange& c) { presence_.broadcast(c.story, encode_desk_change(c)); });
@@ -73,6 +79,10 @@ std::vector<Shard*> Server::shards() {
 void Server::start() {
     listener_->listen(tcp::endpoint(net::ip::make_address(config_.listen_host), config_.listen_port));
     listener_->start();
+    if (redirect_listener_) {
+        redirect_listener_->listen(tcp::endpoint(net::ip::make_address(config_.redirect_host), config_.redirect_port));
+        redirect_listener_->start();
+    }
     presence_timer_ = std::make_unique<net::steady_timer>(shards_[0]->ioc);
     schedule_presence();
     for (auto& s : shards_) {
@@ -108,6 +118,7 @@ void Server::shutdown(std::chrono::milliseconds grace) {
     stopped_ = true;
     if (!threads_.empty()) {
         listener_->stop();
+        if (redirect_listener_) redirect_listener_->stop();
         net::post(shards_[0]->ioc, [this] { presence_timer_->cancel(); });
         hub_.stop();  // commits what editors already sent; their acks are queued
         for (auto& s : shards_) {
@@ -130,6 +141,17 @@ void Server::shutdown(std::chrono::milliseconds grace) {
     for (auto& t : threads_) t.join();
     threads_.clear();
     if (listener_) listener_->release();
+    if (redirect_listener_) redirect_listener_->release();
+}
+
+std::optional<tcp::endpoint> Server::redirect_endpoint() const {
+    if (!redirect_listener_) return std::nullopt;
+    return redirect_listener_->local_endpoint();
+}
+
+bool Server::reload_tls(std::string& error) {
+    if (!tls_) return true;
+    return tls_->reload(error);
 }
 
 }  // namespace liveblog

@@ -3,6 +3,7 @@
 // the presence timer, and the orderly shutdown.
 
 #include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -23,6 +24,12 @@ public:
     // Binds (throws on failure) and starts the I/O threads.
     void start();
     tcp::endpoint endpoint() const { return listener_->local_endpoint(); }
+    // The redirect port's address, when redirect_listen is set (with TLS).
+    std::optional<tcp::endpoint> redirect_endpoint() const;
+    bool tls() const { return tls_ != nullptr; }
+    // SIGHUP: loads the certificate and key again for the connections to
+    // come; false (the old pair kept, `error` set) when they do not load.
+    bool reload_tls(std::string& error);
 
     // Stops accepting, lets the storage thread commit what is queued (acks
     // still go out), closes every WebSocket with 1001 "going away", waits up
@@ -38,9 +45,11 @@ private:
     Hub& hub_;
     HttpApi api_;
     EditorPresence presence_;
+    std::unique_ptr<TlsCertificates> tls_;  // before ctx_, which points at it
     ServerContext ctx_;
     std::vector<std::unique_ptr<ShardContext>> shards_;
     std::shared_ptr<Listener> listener_;
+    std::shared_ptr<Listener> redirect_listener_;  // plain HTTP -> https, when configured
     std::unique_ptr<net::steady_timer> presence_timer_;
     std::vector<std::thread> threads_;
     bool stopped_ = false;

@@ -10,6 +10,7 @@
 #include "core/editor_presence.hpp"
 #include "core/hub.hpp"
 #include "http/http_api.hpp"
+#include "tls/tls_context.hpp"
 #include "transport/connection_limiter.hpp"
 
 namespace liveblog {
@@ -23,6 +24,7 @@ struct ServerContext {
     MetricsRegistry& metrics;
     HttpApi& api;
     EditorPresence& presence;  // who is editing which story (editors' channel)
+    TlsCertificates* tls;      // the listen port's certificate, when it speaks TLS (else null)
 };
 
 }  // namespace liveblog

@@ -15,17 +15,17 @@ const FramePtr heartbeat_frame = raw_frame(": heartbeat\n\n");
 const std::string& wire_bytes(const FramePtr& f) { return f->sse; }
 }  // namespace
 
-SseSession::SseSession(tcp::socket&& socket, ShardContext& shard, Hub& hub, SseLimits limits,
-                       ConnectionLimiter::Ticket ticket, std::string extra_headers)
+SseSession::SseSession(tcp::socket&& socket, std::unique_ptr<TlsChannel> tls, ShardContext& shard, Hub& hub,
+                       SseLimits limits, ConnectionLimiter::Ticket ticket, std::string extra_headers)
     : Connection(shard),
-      socket_(std::move(socket)),
+      io_(std::move(socket), std::move(tls)),
       hub_(hub),
       limits_(limits),
       ticket_(std::move(ticket)),
       extra_headers_(std::move(extra_headers)),
       handler_(*this, hub, 1, ReaderHandler::OnFailedSubscription::end_connection),
       queue_(limits.max_queue_bytes),
-      heartbeat_(socket_.get_executor()) {}
+      heartbeat_(io_.socket().get_executor()) {}
 
 SseSession::~SseSession() = default;
 
@@ -41,12 +41,26 @@ void SseSession::start(const std::string& story, const ResumePoint& resume) {
     handler_.subscribe(SubscribeMessage{story, resume});
 }
 
-// The client sends nothing after its request: any read completion means it
-// went away (or misbehaves); either way the stream ends.
+// The client sends nothing after its request: any plaintext, an end of
+// stream or an error means it went away (or misbehaves); either way the
+// stream ends. TLS records with no plaintext (a key update) are taken in
+// stride.
 void SseSession::watch_peer() {
-    socket_.async_read_some(net::buffer(&peer_byte_, 1), [self = self()](error_code, std::size_t) {
-        self->teardown();
+    io_.socket().async_wait(tcp::socket::wait_read, [self = self()](error_code ec) {
+        if (self->torn_down_) return;
+        if (ec) return self->teardown();
+        self->peer_readable();
     });
+}
+
+void SseSession::peer_readable() {
+    for (;;) {
+        std::string_view bytes;
+        const auto status = io_.read(shard_.read_scratch, bytes);
+        if (status == StreamSocket::Status::would_block) return watch_peer();
+        if (status != StreamSocket::Status::ok || !bytes.empty()) return teardown();
+        if (io_.output_pending() && !writing_) write_now();
+    }
 }
 
 void SseSession::schedule_heartbeat() {
@@ -68,40 +82,46 @@ void SseSession::send(const FramePtr& frame) {
         close(0, "slow reader", true);
         return;
     }
-    if (!writing_) do_write();
-}
-
-void SseSession::do_write() {
-    writing_ = true;
-    net::async_write(socket_, net::buffer(wire_bytes(queue_.front())),
-                     beast::bind_front_handler(&SseSession::on_write, self()));
-}
-
-void SseSession::on_write(error_code ec, std::size_t bytes) {
-    writing_ = false;
-    if (ec || torn_down_) {
-        teardown();
-        return;
+    // Corked like a WebSocket: a burst leaves in one write (ShardContext::want_flush).
+    if (!writing_ && !flush_pending_) {
+        flush_pending_ = true;
+        shard_.want_flush(shared_from_this());
     }
-    ++shard_.stats.frames_sent;
-    shard_.stats.bytes_sent += bytes;
-    queue_.pop();
-    if (!queue_.empty())
-        do_write();
-    else if (closing_)
-        teardown();
 }
 
-// An event stream has no close frame: a dropped reader is cut at once (the
-// frame being written stays queued until its write completes with an
-// error); otherwise the stream ends once the queue is written.
+void SseSession::flush() {
+    flush_pending_ = false;
+    if (!writing_ && !torn_down_) write_now();
+}
+
+void SseSession::write_now() {
+    const auto status = drain_queue(io_, queue_, front_written_, wire_bytes, [this](std::size_t size) {
+        ++shard_.stats.frames_sent;
+        shard_.stats.bytes_sent += size;
+    });
+    if (status == StreamSocket::Status::would_block) return wait_writable();
+    if (status != StreamSocket::Status::ok) return teardown();
+    if (closing_) teardown();
+}
+
+void SseSession::wait_writable() {
+    writing_ = true;
+    io_.socket().async_wait(tcp::socket::wait_write, [self = self()](error_code ec) {
+        self->writing_ = false;
+        if (self->torn_down_) return;
+        if (ec) return self->teardown();
+        self->write_now();
+    });
+}
+
+// An event stream has no close frame: a dropped reader is cut at once;
+// otherwise the stream ends once the queue is written.
 void SseSession::close(unsigned short, std::string, bool drop_queue) {
     if (closing_ || torn_down_) return;
     closing_ = true;
     if (drop_queue) {
-        queue_.drop(writing_);
         teardown();
-    } else if (!writing_ && queue_.empty()) {
+    } else if (!writing_ && queue_.empty() && !io_.output_pending()) {
         teardown();
     }
 }
@@ -112,9 +132,8 @@ void SseSession::teardown() {
     shard_.closed(this);
     heartbeat_.cancel();
     handler_.on_close();
-    error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_both, ignored);
-    socket_.close(ignored);
+    queue_.drop(false);
+    io_.close();
 }
 
 }  // namespace liveblog

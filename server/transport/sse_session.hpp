@@ -13,6 +13,7 @@
 #include "transport/net.hpp"
 #include "transport/outbound_queue.hpp"
 #include "transport/reader_handler.hpp"
+#include "transport/stream_socket.hpp"
 
 namespace liveblog {
 
@@ -24,34 +25,38 @@ struct SseLimits {
 
 class SseSession : public Connection {
 public:
-    SseSession(tcp::socket&& socket, ShardContext& shard, Hub& hub, SseLimits limits, ConnectionLimiter::Ticket ticket,
-               std::string extra_headers);
+    // `tls`: the connection's TLS, when it arrived on the TLS port (null: plain).
+    SseSession(tcp::socket&& socket, std::unique_ptr<TlsChannel> tls, ShardContext& shard, Hub& hub, SseLimits limits,
+               ConnectionLimiter::Ticket ticket, std::string extra_headers);
     ~SseSession() override;
 
     // Writes the response head, then follows `story` from `resume`.
     void start(const std::string& story, const ResumePoint& resume);
 
     void send(const FramePtr& frame) override;
+    void flush() override;
     void close(unsigned short code, std::string reason, bool drop_queue) override;
 
 private:
-    void do_write();
-    void on_write(error_code ec, std::size_t bytes);
+    void write_now();
+    void wait_writable();
     void watch_peer();
+    void peer_readable();
     void schedule_heartbeat();
     void teardown();
     std::shared_ptr<SseSession> self() { return std::static_pointer_cast<SseSession>(shared_from_this()); }
 
-    tcp::socket socket_;
+    StreamSocket io_;
     Hub& hub_;
     SseLimits limits_;
     ConnectionLimiter::Ticket ticket_;
     std::string extra_headers_;
     ReaderHandler handler_;
     OutboundQueue queue_;
-    bool writing_ = false;
+    std::size_t front_written_ = 0;  // bytes of the front frame already taken
+    bool writing_ = false;           // waiting for the socket to take more
+    bool flush_pending_ = false;     // in the shard's flush list
     net::steady_timer heartbeat_;
-    char peer_byte_ = 0;
 };
 
 }  // namespace liveblog

@@ -19,7 +19,6 @@ namespace {
 constexpr int max_rejected_in_a_row = 20;  // then the connection is closed as flooding
 constexpr auto close_grace = std::chrono::seconds(5);
 constexpr int max_reads_per_turn = 8;      // then other connections get the thread
-constexpr std::size_t max_gather = 64;     // frames per writev (IOV_MAX is 1024)
 
 std::chrono::steady_clock::duration seconds(double s) {
     return std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(s));
@@ -37,10 +36,10 @@ FramePtr raw_bytes(std::string bytes) { return make_raw_frame(std::move(bytes));
 
 }  // namespace
 
-WsSession::WsSession(tcp::socket&& socket, ShardContext& shard, Transport transport, WsLimits limits,
-                     ConnectionLimiter::Ticket ticket)
+WsSession::WsSession(tcp::socket&& socket, std::unique_ptr<TlsChannel> tls, ShardContext& shard, Transport transport,
+                     WsLimits limits, ConnectionLimiter::Ticket ticket)
     : Connection(shard),
-      socket_(std::move(socket)),
+      io_(std::move(socket), std::move(tls)),
       transport_(transport),
       limits_(limits),
       ticket_(std::move(ticket)),
@@ -57,7 +56,7 @@ WsSession::~WsSession() = default;
 
 void WsSession::start(const http::request<http::string_body>& upgrade, std::string_view early) {
     error_code ec;
-    if (!socket_.non_blocking()) socket_.non_blocking(true, ec);  // the listener made it so already
+    if (!io_.socket().non_blocking()) io_.socket().non_blocking(true, ec);  // the listener made it so already
     if (ec) {
         torn_down_ = true;  // never opened: the handler has nothing to detach
         return;
@@ -121,18 +120,20 @@ void WsSession::read_ready() {
     std::vector<char>& scratch = shard_.read_scratch;
     for (int round = 0; round < max_reads_per_turn; ++round) {
         if (torn_down_ || parser_.closed()) return;
-        error_code ec;
-        std::size_t n = socket_.read_some(net::buffer(scratch), ec);
-        if (ec == net::error::would_block || ec == net::error::try_again) {
+        std::string_view bytes;
+        const auto status = io_.read(scratch, bytes);
+        if (status == StreamSocket::Status::would_block) {
             wait_readable();
             return;
         }
-        if (ec) {
-            if (!is_benign(ec)) log_debug("ws: read ended: ", ec.message());
+        if (status != StreamSocket::Status::ok) {
+            if (status == StreamSocket::Status::failed && io_.secure()) log_debug("ws: TLS: ", io_.tls_error());
             teardown();
             return;
         }
-        if (!consume(std::string_view(scratch.data(), n))) return;
+        // TLS may have something to say back (the handshake's tail, a key update).
+        if (io_.output_pending()) schedule_flush();
+        if (!bytes.empty() && !consume(bytes)) return;
     }
     net::post(shard_.ioc, [self = self()] { self->read_ready(); });
 }
@@ -153,7 +154,7 @@ bool WsSession::consume(std::string_view bytes) {
 }
 
 void WsSession::wait_readable() {
-    socket_.async_wait(tcp::socket::wait_read, [self = self()](error_code ec) {
+    io_.socket().async_wait(tcp::socket::wait_read, [self = self()](error_code ec) {
         if (self->torn_down_) return;
         if (ec) {
             self->teardown();
@@ -271,49 +272,18 @@ void WsSession::flush() {
 }
 
 void WsSession::write_now() {
-    while (!queue_.empty()) {
-        // A raw iovec array: no per-element construction on the hottest path
-        // (one call per reader per flush).
-        iovec iov[max_gather];
-        const std::size_t count = std::min(queue_.size(), max_gather);
-        std::size_t total = 0;
-        for (std::size_t i = 0; i < count; ++i) {
-            const std::string& bytes = queue_.at(i)->ws;
-            const std::size_t skip = i == 0 ? front_written_ : 0;
-            iov[i].iov_base = const_cast<char*>(bytes.data() + skip);
-            iov[i].iov_len = bytes.size() - skip;
-            total += bytes.size() - skip;
-        }
-        msghdr msg{};
-        msg.msg_iov = iov;
-        msg.msg_iovlen = count;
-        const ssize_t n = ::sendmsg(socket_.native_handle(), &msg, MSG_NOSIGNAL);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                wait_writable();
-                return;
-            }
-            if (errno != EPIPE && errno != ECONNRESET) log_debug("ws: write failed: ", std::strerror(errno));
-            teardown();
-            return;
-        }
-        const auto written = static_cast<std::size_t>(n);
-        // Pop what is wholly written; remember how far into the next frame we got.
-        std::size_t left = written + front_written_;
-        front_written_ = 0;
-        while (!queue_.empty() && left >= queue_.front()->ws.size()) {
-            left -= queue_.front()->ws.size();
+    const auto status = drain_queue(
+        io_, queue_, front_written_, [](const FramePtr& f) -> const std::string& { return f->ws; },
+        [this](std::size_t size) {
             ++shard_.stats.frames_sent;
-            shard_.stats.bytes_sent += queue_.front()->ws.size();
-            queue_.pop();
+            shard_.stats.bytes_sent += size;
             answer_pending_ = false;
-        }
-        front_written_ = left;
-        if (written < total) {  // the socket is full: wait until it drains
-            wait_writable();
-            return;
-        }
+        });
+    if (status == StreamSocket::Status::would_block) return wait_writable();
+    if (status != StreamSocket::Status::ok) {
+        if (io_.secure()) log_debug("ws: write failed: ", io_.tls_error());
+        teardown();
+        return;
     }
     if (close_queued_ && !close_sent_) {
         close_sent_ = true;
@@ -323,7 +293,7 @@ void WsSession::write_now() {
 
 void WsSession::wait_writable() {
     writing_ = true;
-    socket_.async_wait(tcp::socket::wait_write, [self = self()](error_code ec) {
+    io_.socket().async_wait(tcp::socket::wait_write, [self = self()](error_code ec) {
         self->writing_ = false;
         if (self->torn_down_) return;
         if (ec) {
@@ -387,8 +357,7 @@ void WsSession::teardown() {
     log_debug("ws: connection ended");
     torn_down_ = true;
     shard_.closed(this);
-    error_code ignored;
-    socket_.close(ignored);  // pending waits complete with operation_aborted and let go of the session
+    io_.close();  // pending waits complete with operation_aborted and let go of the session
     queue_.drop(false);
     parser_.reset();
     if (handler_) handler_->on_close();

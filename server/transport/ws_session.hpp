@@ -8,7 +8,8 @@
 // copy of every frame per reader. Here an idle reader holds no buffer at all
 // (reads go through the shard's scratch buffer; only a frame split across
 // reads is kept), frames are the shared, prebuilt Frame::ws bytes, and
-// everything queued for a reader leaves in one gather write.
+// everything queued for a reader leaves in one gather write (StreamSocket:
+// plain, or one TLS batch).
 //
 // Threading: see Connection. Writes are corked: send() queues and asks the
 // shard for a flush, which runs after the shard's pending tasks, so a burst
@@ -28,6 +29,7 @@
 #include "transport/connection_limiter.hpp"
 #include "transport/net.hpp"
 #include "transport/outbound_queue.hpp"
+#include "transport/stream_socket.hpp"
 #include "websocket/frame_parser.hpp"
 
 namespace liveblog {
@@ -56,8 +58,9 @@ struct WsLimits {
 
 class WsSession : public Connection, private ws::FrameSink {
 public:
-    WsSession(tcp::socket&& socket, ShardContext& shard, Transport transport, WsLimits limits,
-              ConnectionLimiter::Ticket ticket);
+    // `tls`: the connection's TLS, when it arrived on the TLS port (null: plain).
+    WsSession(tcp::socket&& socket, std::unique_ptr<TlsChannel> tls, ShardContext& shard, Transport transport,
+              WsLimits limits, ConnectionLimiter::Ticket ticket);
     ~WsSession() override;
 
     void set_handler(std::unique_ptr<MessageHandler> handler) { handler_ = std::move(handler); }
@@ -98,7 +101,7 @@ private:
     void teardown();
     std::shared_ptr<WsSession> self() { return std::static_pointer_cast<WsSession>(shared_from_this()); }
 
-    tcp::socket socket_;
+    StreamSocket io_;
     Transport transport_;
     WsLimits limits_;
     ConnectionLimiter::Ticket ticket_;

@@ -41,7 +41,7 @@ function startOnce(dataDir, port, extraArgs) {
     proc.stderr.on('data', (d) => { err += d; });
     proc.stdout.on('data', (d) => {
       out += d;
-      const m = /liveblog listening on (http:\/\/127\.0\.0\.1:(\d+))/.exec(out);
+      const m = /liveblog listening on (https?:\/\/127\.0\.0\.1:(\d+))/.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve(new ServerProcess(proc, Number(m[2]), m[1], dataDir, () => err));
@@ -79,7 +79,7 @@ export class ServerProcess {
     this.proc = proc;
     this.pid = proc.pid;
     this.port = port;
-    /** e.g. http://127.0.0.1:PORT */
+    /** e.g. http://127.0.0.1:PORT (https:// with --tls-cert) */
     this.url = url;
     this.dataDir = dataDir;
     /** What the server wrote on stderr so far. */
