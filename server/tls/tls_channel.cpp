@@ -3,6 +3,7 @@
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include <algorithm>
 #include <cstring>
@@ -131,6 +132,21 @@ std::string TlsChannel::alpn() const {
     unsigned int len = 0;
     SSL_get0_alpn_selected(ssl_, &p, &len);
     return p ? std::string(reinterpret_cast<const char*>(p), len) : std::string();
+}
+
+std::string TlsChannel::peer_certificate_sha256() const {
+    X509* cert = SSL_get0_peer_certificate(ssl_);
+    if (!cert) return {};
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (X509_digest(cert, EVP_sha256(), md, &len) != 1) return {};
+    static const char hex[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned i = 0; i < len; ++i) {
+        out += hex[md[i] >> 4];
+        out += hex[md[i] & 15];
+    }
+    return out;
 }
 
 }  // namespace liveblog

@@ -57,6 +57,9 @@ public:
     const std::string& error() const { return error_; }
     std::string protocol() const;  // "TLSv1.3"
     std::string alpn() const;      // "http/1.1", or "" when none was agreed
+    // SHA-256 of the peer's certificate (hex), "" when it sent none: which
+    // certificate a client was served (tests of the SIGHUP reload).
+    std::string peer_certificate_sha256() const;
 
 private:
     friend struct TlsChannelBio;

@@ -74,8 +74,12 @@ std::shared_ptr<TlsContext> TlsContext::server(const std::string& cert_file, con
     SSL_CTX_set_alpn_select_cb(ctx, select_alpn, nullptr);
     if (SSL_CTX_use_certificate_chain_file(ctx, cert_file.c_str()) != 1)
         throw std::runtime_error("tls_cert: cannot load " + cert_file + ": " + take_openssl_errors());
-    if (SSL_CTX_use_PrivateKey_file(ctx, key_file.c_str(), SSL_FILETYPE_PEM) != 1)
-        throw std::runtime_error("tls_key: cannot load " + key_file + ": " + take_openssl_errors());
+    if (SSL_CTX_use_PrivateKey_file(ctx, key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+        const std::string why = take_openssl_errors();
+        if (why.find("key values mismatch") != std::string::npos)
+            throw std::runtime_error("tls_key: " + key_file + " is not the key of " + cert_file);
+        throw std::runtime_error("tls_key: cannot load " + key_file + ": " + why);
+    }
     if (SSL_CTX_check_private_key(ctx) != 1)
         throw std::runtime_error("tls_key: " + key_file + " is not the key of " + cert_file + ": " +
                                  take_openssl_errors());

@@ -36,26 +36,29 @@ std::optional<std::string> RedirectSession::location(std::string_view host, std:
 void RedirectSession::run() {
     stream_.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
         std::chrono::duration<double>(ctx_.config.handshake_timeout_s)));
-    http::async_read(stream_, buffer_, request_,
+    parser_.body_limit(ctx_.config.max_request_body_bytes);
+    parser_.header_limit(16 * 1024);
+    http::async_read(stream_, buffer_, parser_,
                      beast::bind_front_handler(&RedirectSession::on_read, shared_from_this()));
 }
 
 void RedirectSession::on_read(error_code ec, std::size_t) {
     if (ec && (ec == http::error::end_of_stream || is_benign(ec))) return;
+    const auto& request = parser_.get();
     HttpResponse res;
     std::optional<std::string> to;
-    if (!ec) to = location(request_[http::field::host], request_.target(), ctx_.config.listen_port);
+    if (!ec) to = location(request[http::field::host], request.target(), ctx_.bound_port);
     if (!to) {
         res = error_response(ErrorCode::bad_request, ec ? "malformed HTTP request: " + ec.message()
                                                         : std::string("this port redirects to https; the Host header "
                                                                       "or the target is not one it can redirect to"));
     } else {
-        const bool safe = request_.method() == http::verb::get || request_.method() == http::verb::head;
+        const bool safe = request.method() == http::verb::get || request.method() == http::verb::head;
         res.result(safe ? http::status::moved_permanently : http::status::permanent_redirect);
         res.set(http::field::location, *to);
         res.set(http::field::content_type, "text/plain; charset=utf-8");
         res.set(http::field::cache_control, "no-store");
-        if (request_.method() != http::verb::head) res.body() = "Moved to " + *to + "\n";
+        if (request.method() != http::verb::head) res.body() = "Moved to " + *to + "\n";
     }
     res.set(http::field::server, "liveblog");
     res.keep_alive(false);

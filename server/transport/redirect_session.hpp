@@ -34,7 +34,7 @@ private:
     ServerContext& ctx_;
     ConnectionLimiter::Ticket ticket_;
     beast::flat_buffer buffer_;
-    http::request<http::empty_body> request_;
+    http::request_parser<http::string_body> parser_;  // the body is read (and dropped) so the answer is clean
     std::shared_ptr<http::response<http::string_body>> response_;
 };
 

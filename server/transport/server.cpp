@@ -78,6 +78,7 @@ std::vector<Shard*> Server::shards() {
 
 void Server::start() {
     listener_->listen(tcp::endpoint(net::ip::make_address(config_.listen_host), config_.listen_port));
+    ctx_.bound_port = listener_->local_endpoint().port();
     listener_->start();
     if (redirect_listener_) {
         redirect_listener_->listen(tcp::endpoint(net::ip::make_address(config_.redirect_host), config_.redirect_port));

@@ -25,6 +25,7 @@ struct ServerContext {
     HttpApi& api;
     EditorPresence& presence;  // who is editing which story (editors' channel)
     TlsCertificates* tls;      // the listen port's certificate, when it speaks TLS (else null)
+    unsigned short bound_port = 0;  // the listen port as bound (listen_port 0 picks one): where redirects point
 };
 
 }  // namespace liveblog

@@ -189,8 +189,8 @@ void check_routes(const liveblog::HttpRequest& req, const std::vector<std::strin
         liveblog::Router r;
         for (const char* p : {"/", "/stories/{story}", "/api/stories/{story}/entries/{entry}/pin", "/api/{path...}",
                               "/static/{path...}", "/api/users/{user}"})
-            r.add({http::verb::get, p, liveblog::Access::anyone, nullptr});
-        r.add({http::verb::post, "/api/stories/{story}/entries", liveblog::Access::signed_in, nullptr});
+            r.add({http::verb::get, p, liveblog::Access::anyone, nullptr, liveblog::Takeover::none, "fuzz"});
+        r.add({http::verb::post, "/api/stories/{story}/entries", liveblog::Access::signed_in, nullptr, liveblog::Takeover::none, "fuzz"});
         return r;
     }();
     const auto m = router.match(req.method(), path);

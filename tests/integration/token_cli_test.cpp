@@ -7,39 +7,18 @@
 #include <string>
 #include <vector>
 
-#include <sys/wait.h>
-
 #include "common/clock.hpp"
 #include "core/jwt.hpp"
+#include "support/cli_run.hpp"
 #include "support/server_process.hpp"
 
 using namespace liveblog::test;
 
 namespace {
-struct Run {
-    int status = -1;
-    std::string output;  // stdout and stderr
-};
-
-std::string quoted(const std::string& arg) {
-    std::string q = "'";
-    for (char c : arg) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-}
-
-Run run_token(const std::vector<std::string>& args) {
-    std::string command = std::string("LIVEBLOG_SECRET=") + test_secret + " " + LIVEBLOG_SERVER_BINARY + " token";
-    for (const auto& a : args) command += " " + quoted(a);
-    command += " 2>&1";
-    Run r;
-    FILE* p = popen(command.c_str(), "r");
-    REQUIRE(p);
-    char buf[4096];
-    std::size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
-    const int status = pclose(p);
-    r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
+CliRun run_token(const std::vector<std::string>& args) {
+    std::vector<std::string> all = {"token"};
+    all.insert(all.end(), args.begin(), args.end());
+    return run_server_cli(all);
 }
 }  // namespace
 

@@ -96,7 +96,7 @@ void ServerProcess::start() {
     close(out[1]);
     pid_ = pid;
 
-    // Wait for "liveblog listening on http://127.0.0.1:PORT".
+    // Wait for "liveblog listening on http://127.0.0.1:PORT" (https:// with TLS).
     std::string line;
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (port_ == 0 || line.find('\n') == std::string::npos) {
@@ -107,9 +107,9 @@ void ServerProcess::start() {
         ssize_t n = read(out[0], buf, sizeof buf);
         if (n <= 0) break;
         line.append(buf, static_cast<std::size_t>(n));
-        auto pos = line.find("http://127.0.0.1:");
+        auto pos = line.find("://127.0.0.1:");
         if (pos != std::string::npos && line.find('\n', pos) != std::string::npos)
-            port_ = static_cast<unsigned short>(std::stoi(line.substr(pos + 17)));
+            port_ = static_cast<unsigned short>(std::stoi(line.substr(pos + 13)));
         if (port_) break;
     }
     close(out[0]);  // the server writes nothing else to stdout
@@ -121,6 +121,10 @@ void ServerProcess::start() {
 
 void ServerProcess::freeze() {
     if (pid_ > 0 && ::kill(pid_, SIGSTOP) == 0) frozen_ = true;
+}
+
+void ServerProcess::signal(int sig) {
+    if (pid_ > 0) ::kill(pid_, sig);
 }
 
 void ServerProcess::thaw() {

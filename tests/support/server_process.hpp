@@ -36,6 +36,7 @@ public:
     void kill9();          // SIGKILL and reap
     void freeze();         // SIGSTOP: the process holds its sockets but runs nothing
     void thaw();           // SIGCONT
+    void signal(int sig);  // e.g. SIGHUP (reload)
     int terminate();       // SIGTERM, wait, return the exit status
     void start();          // (re)start with the same options and data dir, new port
     bool running() const { return pid_ > 0; }

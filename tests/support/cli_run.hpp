@@ -1,0 +1,20 @@
+#pragma once
+// Runs liveblog-server as an operator would type it (a subcommand and
+// flags), with the tests' secret, and collects what it printed and how it
+// exited.
+
+#include <string>
+#include <vector>
+
+namespace liveblog::test {
+
+struct CliRun {
+    int status = -1;     // exit status; -1 when killed by a signal
+    std::string output;  // stdout and stderr together
+};
+
+// `liveblog-server ARGS...` (each argument shell-quoted); `env` is prepended
+// as given ("LIVEBLOG_X=1 "), after LIVEBLOG_SECRET.
+CliRun run_server_cli(const std::vector<std::string>& args, const std::string& env = {});
+
+}  // namespace liveblog::test
