@@ -16,6 +16,8 @@
 #include "common/error_code.hpp"
 #include "common/log.hpp"
 #include "common/metrics.hpp"
+#include "common/process_metrics.hpp"
+#include "common/version.hpp"
 #include "common/secret.hpp"
 #include "core/demo_story.hpp"
 #include "core/desk_scheduler.hpp"
@@ -161,6 +163,7 @@ int serve(const std::vector<std::string>& args) {
     hub_config.read_threads = std::max<std::size_t>(1, config.read_threads);
     hub_config.max_queued_reads = config.max_queued_reads;
     MetricsRegistry metrics;
+    register_process_metrics(metrics, liveblog_version(), liveblog_commit());
     Hub hub(*store, hub_config, metrics);
     accounts::AccountSettings account_settings;
     account_settings.session_idle_ms = static_cast<Millis>(config.session_idle_timeout_s * 1000);
@@ -207,6 +210,7 @@ int serve(const std::vector<std::string>& args) {
         log_info("store ", config.store, config.store == "sqlite" ? " in " + config.data_dir : std::string(),
                  ", ", server.shards().size(), " I/O thread(s)");
 
+    if (server.tls()) log_info("TLS: ", server.tls_description());
     if (auto redirect = server.redirect_endpoint())
         log_info("redirecting plain HTTP on ", redirect->address().to_string(), ":", redirect->port(), " to https");
 
@@ -225,7 +229,7 @@ int serve(const std::vector<std::string>& args) {
             if (!reopen_log_file()) log_error("SIGHUP: cannot reopen ", config.log_file, "; logging to the old file");
             std::string error;
             if (server.tls()) {
-                if (server.reload_tls(error)) log_info("SIGHUP: TLS certificate reloaded");
+                if (server.reload_tls(error)) log_info("SIGHUP: TLS certificate reloaded: ", server.tls_description());
                 else log_error("SIGHUP: ", error, "; the previous certificate stays in use");
             } else {
                 log_info("SIGHUP: log reopened");

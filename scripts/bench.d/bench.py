@@ -245,6 +245,11 @@ def scenario_table(quick: bool) -> dict:
                                 title="Wire bytes, {readers} readers, 10 posts/s, 1 KiB French entries, "
                                       "permessage-deflate")
     s["wire-deflate-1k"]["args"] = s["wire-deflate-1k"]["args"] + ["--deflate"]
+    # The same fan-out with every reader on wss:// (and liveblog's posts on https://): liveblog
+    # terminating TLS itself against nginx terminating it in front of Nchan (its publisher
+    # stays on plain HTTP, on a second listener). Compare with fanout-1k of the same run.
+    s["tls-1k"] = dict(fanout(1000, 200, 10), only=["liveblog", "nchan"], tls=True, metrics=WIRE_METRICS,
+                       title="TLS fan-out, {readers} readers on wss://, 10 posts/s, 1 KiB entries")
     for name, full, small in (("lat-1k", 1000, 100), ("lat-2k", 2000, 200), ("lat-5k", 5000, 300)):
         s[name] = dict(fanout(full, small, 5), title="Latency series: {readers} readers, 5 posts/s", metrics=LAT_METRICS)
     # liveblog only
@@ -339,7 +344,7 @@ def wait_url_line(p, out: Path, timeout=20.0) -> int:
     while time.monotonic() < end:
         if p.poll() is not None:
             raise RuntimeError(f"exited with {p.returncode} before listening")
-        m = re.search(r"http://127\.0\.0\.1:(\d+)", out.read_text(errors="replace") if out.exists() else "")
+        m = re.search(r"https?://127\.0\.0\.1:(\d+)", out.read_text(errors="replace") if out.exists() else "")
         if m and port_open(int(m.group(1))):
             return int(m.group(1))
         time.sleep(0.05)
@@ -347,20 +352,33 @@ def wait_url_line(p, out: Path, timeout=20.0) -> int:
 
 
 class Server:
-    def __init__(self, name, work: Path, secret: str, deflate: bool = False):
-        self.name, self.work, self.secret, self.deflate = name, work, secret, deflate
+    def __init__(self, name, work: Path, secret: str, deflate: bool = False, tls: bool = False):
+        self.name, self.work, self.secret, self.deflate, self.tls = name, work, secret, deflate, tls
         self.proc = None
         self.port = None
+        self.tls_port = None
+        self.cert = self.key = None
+
+    def make_certificate(self):
+        """A self-signed P-256 certificate for 127.0.0.1 in the run's own directory."""
+        self.cert, self.key = self.work / "cert.pem", self.work / "key.pem"
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                        "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                        "-keyout", str(self.key), "-out", str(self.cert)], check=True, capture_output=True)
+        os.chmod(self.key, 0o644)  # nginx's workers (nobody) read it only at start, through the master
 
     def start(self):
         self.work.mkdir(parents=True, exist_ok=True)
+        if self.tls:
+            self.make_certificate()
         out, err = self.work / "server.out", self.work / "server.err"
         with open(out, "wb") as o, open(err, "wb") as e:
             if self.name == "liveblog":
                 env = dict(os.environ, LIVEBLOG_SECRET=self.secret)
+                tls = ["--tls-cert", str(self.cert), "--tls-key", str(self.key)] if self.tls else []
                 self.proc = spawn([str(SERVER_BIN), "--listen", "127.0.0.1:0", "--data-dir", str(self.work / "data"),
                                    "--threads", "2", "--max-connections-per-ip", "100000", "--log-level", "warn",
-                                   "--no-demo"], env=env, stdout=o, stderr=e)
+                                   "--no-demo"] + tls, env=env, stdout=o, stderr=e)
             elif self.name == "floor":
                 self.proc = spawn([str(FLOOR_BIN), "0"], stdout=o, stderr=e)
             elif self.name == "node":
@@ -379,9 +397,16 @@ class Server:
         os.chmod(d, 0o755)  # workers may run as nobody when started by root
         for attempt in range(3):
             self.port = free_port()
+            tls = ""
+            if self.tls:
+                self.tls_port = free_port()
+                tls = (f"listen 127.0.0.1:{self.tls_port} ssl backlog=8192;\n        ssl_certificate {self.cert};\n"
+                       f"        ssl_certificate_key {self.key};\n        ssl_protocols TLSv1.2 TLSv1.3;\n"
+                       "        ssl_session_cache shared:SSL:10m;")
             conf = (NCHAN_TEMPLATE.read_text().replace("@DIR@", str(d)).replace("@PORT@", str(self.port))
                     .replace("@MODULE@", str(module))
-                    .replace("@DEFLATE@", "on" if self.deflate else "off"))
+                    .replace("@DEFLATE@", "on" if self.deflate else "off")
+                    .replace("@TLS@", tls))
             (d / "nginx.conf").write_text(conf)
             self.proc = spawn([nginx, "-p", str(d), "-c", str(d / "nginx.conf"), "-e", str(d / "error.log")],
                               stdout=o, stderr=e)
@@ -403,9 +428,10 @@ class Server:
     def target_args(self):
         p = self.port
         if self.name == "liveblog":
-            return ["--url", f"http://127.0.0.1:{p}"]
+            return ["--url", f"{'https' if self.tls else 'http'}://127.0.0.1:{p}"]
         if self.name == "nchan":
-            return ["--ws", f"ws://127.0.0.1:{p}/sub/load-0", "--pub-url", f"http://127.0.0.1:{p}/pub/load-0"]
+            ws = f"wss://127.0.0.1:{self.tls_port}" if self.tls else f"ws://127.0.0.1:{p}"
+            return ["--ws", f"{ws}/sub/load-0", "--pub-url", f"http://127.0.0.1:{p}/pub/load-0"]
         return ["--ws", f"ws://127.0.0.1:{p}/ws", "--pub-url", f"http://127.0.0.1:{p}/pub"]
 
     def stop(self):
@@ -477,7 +503,7 @@ def run_once(sc_name, sc, server_name, rep, work: Path, logs: Path, secret: str,
     rec = {"rep": rep, "scenario": sc_name, "server": server_name, "kind": sc["kind"], "readers": sc["readers"],
            "status": "failed", "error": None, "started": dt.datetime.now().isoformat(timespec="seconds")}
     t0 = time.monotonic()
-    srv = Server(server_name, work / tag, secret, deflate=sc.get("deflate", False))
+    srv = Server(server_name, work / tag, secret, deflate=sc.get("deflate", False), tls=sc.get("tls", False))
     harness: dict = {}
     rec["harness"] = harness
     try:

@@ -51,11 +51,12 @@ HttpConnection& HttpConnection::operator=(HttpConnection&& o) noexcept {
         until_close_ = o.until_close_;
         eof_ = o.eof_;
         malformed_ = o.malformed_;
+        tls_ = std::move(o.tls_);
     }
     return *this;
 }
 
-bool HttpConnection::connect(const sockaddr_in& server, double timeout_s, std::string& error) {
+bool HttpConnection::connect(const sockaddr_in& server, double timeout_s, std::string& error, bool tls) {
     close();
     fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd_ < 0) {
@@ -86,16 +87,52 @@ bool HttpConnection::connect(const sockaddr_in& server, double timeout_s, std::s
     eof_ = false;
     malformed_ = false;
     until_close_ = false;
+    if (tls) {
+        static std::shared_ptr<TlsContext> context = TlsContext::insecure_client();
+        tls_ = std::make_unique<TlsChannel>(context, TlsChannel::Role::client);
+        tls_->start_handshake();
+        const std::int64_t deadline = mono_ns() + seconds_to_ns(timeout_s);
+        while (!tls_->handshake_done()) {
+            if (!flush_tls(deadline)) break;
+            pollfd p{fd_, POLLIN, 0};
+            if (::poll(&p, 1, remaining_ms(deadline)) <= 0) break;
+            char buf[16384];
+            const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+            if (n <= 0 && !(n < 0 && (errno == EAGAIN || errno == EINTR))) break;
+            std::string ignored;
+            if (n > 0 && tls_->receive(std::string_view(buf, static_cast<std::size_t>(n)), ignored) !=
+                             TlsChannel::Result::ok)
+                break;
+        }
+        if (!tls_->handshake_done() || !flush_tls(deadline)) {
+            error = "tls handshake: " + (tls_->error().empty() ? std::string("failed or timed out") : tls_->error());
+            close();
+            return false;
+        }
+    }
     return true;
 }
 
 void HttpConnection::close() {
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
+    tls_.reset();
+}
+
+bool HttpConnection::flush_tls(std::int64_t deadline) {
+    if (!tls_) return true;
+    const bool ok = send_raw(tls_->output(), deadline);
+    tls_->consumed(tls_->output().size());
+    return ok;
 }
 
 bool HttpConnection::send_all(std::string_view bytes, double timeout_s) {
     const std::int64_t deadline = mono_ns() + seconds_to_ns(timeout_s);
+    if (tls_) return tls_->send(bytes) && flush_tls(deadline);
+    return send_raw(bytes, deadline);
+}
+
+bool HttpConnection::send_raw(std::string_view bytes, std::int64_t deadline) {
     while (!bytes.empty()) {
         const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
         if (n > 0) {
@@ -119,6 +156,16 @@ HttpConnection::Read HttpConnection::read_available() {
     char buf[16384];
     for (int round = 0; round < 64; ++round) {
         const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+        if (n > 0 && tls_) {
+            const auto r = tls_->receive(std::string_view(buf, static_cast<std::size_t>(n)), in_);
+            if (tls_->output_pending()) flush_tls(mono_ns() + seconds_to_ns(1));
+            if (r == TlsChannel::Result::failed) return Read::error;
+            if (r == TlsChannel::Result::closed) eof_ = true;
+            if (parse()) return Read::response;
+            if (eof_) return malformed_ ? Read::error : Read::closed;
+            if (malformed_ || in_.size() > (1u << 20)) return Read::error;
+            continue;
+        }
         if (n > 0) {
             in_.append(buf, static_cast<std::size_t>(n));
             if (parse()) return Read::response;

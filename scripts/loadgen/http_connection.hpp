@@ -1,14 +1,17 @@
 #pragma once
-// A plain HTTP/1.1 client connection with keep-alive over a non-blocking
-// socket: one request in flight at a time, the response parsed as it arrives
+// An HTTP/1.1 client connection with keep-alive over a non-blocking socket,
+// plain or TLS (the server's TlsChannel, client side; handshake in connect): one request in flight at a time, the response parsed as it arrives
 // (Content-Length, chunked, or until close). The publisher drives several of
 // them from one poll loop; http_request() is the blocking one-shot form.
 
 #include <netinet/in.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
+
+#include "tls/tls_channel.hpp"
 
 namespace liveblog::load {
 
@@ -21,7 +24,8 @@ public:
     HttpConnection& operator=(const HttpConnection&) = delete;
     ~HttpConnection() { close(); }
 
-    bool connect(const sockaddr_in& server, double timeout_s, std::string& error);
+    // With `tls`, the TLS handshake too, within the same timeout.
+    bool connect(const sockaddr_in& server, double timeout_s, std::string& error, bool tls = false);
     void close();
     bool is_open() const { return fd_ >= 0; }
     int fd() const { return fd_; }
@@ -44,6 +48,8 @@ public:
 
 private:
     bool parse();  // true when in_ holds a complete response
+    bool send_raw(std::string_view bytes, std::int64_t deadline);
+    bool flush_tls(std::int64_t deadline);
 
     int fd_ = -1;
     std::string in_;
@@ -54,6 +60,7 @@ private:
     bool until_close_ = false;  // body delimited by the end of the connection
     bool eof_ = false;
     bool malformed_ = false;  // the bytes received are not an HTTP response
+    std::unique_ptr<TlsChannel> tls_;
 };
 
 struct HttpResponse {

@@ -46,15 +46,17 @@ sockaddr_in Endpoint::address() const {
 
 bool parse_endpoint(std::string_view url, std::string_view scheme, Endpoint& out, std::string& error) {
     const std::string prefix = std::string(scheme) + "://";
-    if (url.substr(0, prefix.size()) != prefix) {
-        error = "expected a " + prefix + " URL: " + std::string(url);
+    const std::string secure = std::string(scheme) + "s://";
+    out.tls = url.substr(0, secure.size()) == secure;
+    if (!out.tls && url.substr(0, prefix.size()) != prefix) {
+        error = "expected a " + prefix + " or " + secure + " URL: " + std::string(url);
         return false;
     }
-    url.remove_prefix(prefix.size());
+    url.remove_prefix(out.tls ? secure.size() : prefix.size());
     const std::size_t slash = url.find('/');
     std::string_view authority = url.substr(0, slash);
     out.path = slash == std::string_view::npos ? "/" : std::string(url.substr(slash));
-    out.port = 80;
+    out.port = out.tls ? 443 : 80;
     const std::size_t colon = authority.rfind(':');
     if (colon != std::string_view::npos) {
         std::uint32_t port = 0;
@@ -131,14 +133,14 @@ scenarios (--scenario):
   ramp             raise the rate step by step (x --ramp-factor) until p99 > --p99-bound-ms
 
 liveblog target:
-  --url http://127.0.0.1:PORT   server
+  --url http://127.0.0.1:PORT   server (https:// for TLS: readers on wss://, posts over HTTPS)
   --token T                     Bearer token (editor/admin) for posting and creating stories
   --story ID                    one story (default "load-0"), or the prefix with --stories N
   --stories N                   N stories "<prefix>-0".."<prefix>-(N-1)" (--story-prefix, default "load")
   --no-create-stories           do not POST /api/stories first
   --deflate                     readers offer permessage-deflate (no context takeover); wire_bytes counts what they read
 generic target (Nchan, Node ws, floor):
-  --ws ws://127.0.0.1:PORT/path     readers' URL
+  --ws ws://127.0.0.1:PORT/path     readers' URL (wss:// for TLS)
   --pub-url http://127.0.0.1:PORT/path   POST target
   --body-template T             body; {marker} and {padding} are substituted (default "{marker} {padding}")
   --subscribe-message M         first text message each reader sends (default none)

@@ -19,11 +19,13 @@ struct Endpoint {
     std::uint32_t ipv4 = 0;          // host byte order, inside 127.0.0.0/8
     std::uint16_t port = 0;
     std::string path = "/";          // path and query
+    bool tls = false;                // https:// or wss://
     sockaddr_in address() const;
     std::string host_header() const { return host + ":" + std::to_string(port); }
 };
 
 // Parses scheme://host[:port][/path]; host is "localhost" or an IPv4 address in 127.0.0.0/8.
+// `scheme` ("http" or "ws") or its TLS form ("https", "wss": tls set, default port 443).
 bool parse_endpoint(std::string_view url, std::string_view scheme, Endpoint& out, std::string& error);
 
 struct LoadOptions {

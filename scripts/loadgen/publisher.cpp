@@ -90,7 +90,7 @@ bool Publisher::open(std::string& error) {
     slots_.clear();
     slots_.resize(options_.publishers);
     for (Slot& s : slots_)
-        if (!s.conn.connect(endpoint_.address(), 5, error)) return false;
+        if (!s.conn.connect(endpoint_.address(), 5, error, endpoint_.tls)) return false;
     return true;
 }
 
@@ -126,7 +126,7 @@ std::string Publisher::build_request(std::uint64_t index, std::int64_t publish_n
 
 bool Publisher::send(Slot& slot, std::uint64_t index, PublishStats& stats) {
     std::string error;
-    if (!slot.conn.is_open() && !slot.conn.connect(endpoint_.address(), 5, error)) {
+    if (!slot.conn.is_open() && !slot.conn.connect(endpoint_.address(), 5, error, endpoint_.tls)) {
         if (stats.first_error.empty()) stats.first_error = "reconnect: " + error;
         return false;
     }

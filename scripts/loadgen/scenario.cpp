@@ -37,7 +37,7 @@ bool create_stories(const LoadOptions& o, const std::vector<std::string>& ids, s
     HttpConnection c;
     std::size_t done = 0;
     for (int attempt = 0; attempt < 5 && done < ids.size(); ++attempt) {
-        if (!c.connect(o.server.address(), 5, error)) {
+        if (!c.connect(o.server.address(), 5, error, o.server.tls)) {
             error = "cannot reach " + o.server.host_header() + ": " + error;
             return false;
         }
@@ -210,7 +210,8 @@ bool run_scenario(const LoadOptions& o, RunResult& r, std::string& error) {
     r.scenario = to_string(o.scenario);
     r.target = to_string(o.target);
     r.label = o.label;
-    r.url = o.target == Target::liveblog ? "http://" + o.server.host_header() : "ws://" + o.ws.host_header() + o.ws.path;
+    r.url = o.target == Target::liveblog ? (o.server.tls ? "https://" : "http://") + o.server.host_header()
+                                         : (o.ws.tls ? "wss://" : "ws://") + o.ws.host_header() + o.ws.path;
     r.readers = o.readers;
     r.processes = o.processes();
     r.stories = story_count;

@@ -58,6 +58,7 @@ SubscriberProcess::~SubscriberProcess() {
 
 int SubscriberProcess::run() {
     WsReader::offer_deflate(options_.deflate);
+    WsReader::use_tls(liveblog_ ? options_.server.tls : options_.ws.tls);
     epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
     if (epoll_fd_ < 0) return 2;
     fcntl(control_fd_, F_SETFL, fcntl(control_fd_, F_GETFL) | O_NONBLOCK);
@@ -132,6 +133,7 @@ void SubscriberProcess::dispatch(std::uint32_t slot, std::uint32_t events) {
                 }
             }
             break;
+        case WsReader::Phase::handshaking:
         case WsReader::Phase::upgrading:
         case WsReader::Phase::open:
             if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) r.on_readable(scratch_, *this);

@@ -23,6 +23,12 @@ constexpr std::size_t max_response_head = 16 * 1024;
 
 // Per process: a subscriber process is one thread.
 bool deflate_offered = false;
+bool tls_on = false;
+
+std::shared_ptr<TlsContext> client_tls() {
+    static std::shared_ptr<TlsContext> ctx = TlsContext::insecure_client();
+    return ctx;
+}
 std::uint64_t wire_bytes = 0;
 
 // Keys and masks need to be unpredictable to proxies, not secret: a per-process
@@ -91,6 +97,7 @@ WsReader::~WsReader() { close_socket(); }
 void WsReader::close_socket() {
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
+    tls_.reset();
     if (!handler_) parser_.reset();  // inside feed() the parser is reset once it returns
     std::string().swap(head_);
 }
@@ -126,6 +133,22 @@ bool WsReader::on_writable(std::string_view host, std::string_view path, Handler
         fail(handler, errno_reason(err));
         return false;
     }
+    host_ = host;
+    path_ = path;
+    if (tls_on) {
+        tls_ = std::make_unique<TlsChannel>(client_tls(), TlsChannel::Role::client);
+        tls_->start_handshake();
+        phase_ = Phase::handshaking;
+        if (!send_raw({})) {
+            fail(handler, "short write");
+            return false;
+        }
+        return true;
+    }
+    return send_upgrade(handler);
+}
+
+bool WsReader::send_upgrade(Handler& handler) {
     unsigned char raw[16];
     const std::uint64_t a = random64(), b = random64();
     std::memcpy(raw, &a, 8);
@@ -135,23 +158,39 @@ bool WsReader::on_writable(std::string_view host, std::string_view path, Handler
     std::memcpy(key_.data(), encoded, key_.size());
     static thread_local std::string request;
     request.clear();
-    request.append("GET ").append(path).append(" HTTP/1.1\r\nHost: ").append(host);
+    request.append("GET ").append(path_).append(" HTTP/1.1\r\nHost: ").append(host_);
     request.append("\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ");
     request.append(key_.data(), key_.size()).append("\r\n");
     if (deflate_offered) request.append("Sec-WebSocket-Extensions: ").append(ws::permessage_deflate_offer).append("\r\n");
     request.append("\r\n");
-    const ssize_t n = ::send(fd_, request.data(), request.size(), MSG_NOSIGNAL);
-    if (n != static_cast<ssize_t>(request.size())) {
-        fail(handler, n < 0 ? errno_reason(errno) : "short write");
+    if (!send_raw(request)) {
+        fail(handler, errno ? errno_reason(errno) : "short write");
         return false;
     }
     phase_ = Phase::upgrading;
     return true;
 }
 
+// Plain: one send. TLS: `bytes` encrypted, then everything the channel has
+// for the server (handshake flights too) in one send.
+bool WsReader::send_raw(std::string_view bytes) {
+    if (fd_ < 0) return false;
+    errno = 0;
+    if (tls_) {
+        if (!bytes.empty() && !tls_->send(bytes)) return false;
+        const std::string_view out = tls_->output();
+        if (out.empty()) return true;
+        const ssize_t n = ::send(fd_, out.data(), out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n > 0) tls_->consumed(static_cast<std::size_t>(n));
+        return n == static_cast<ssize_t>(out.size());
+    }
+    const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    return n == static_cast<ssize_t>(bytes.size());
+}
+
 void WsReader::on_readable(std::span<char> scratch, Handler& handler) {
     for (int round = 0; round < 4; ++round) {
-        if (phase_ != Phase::upgrading && phase_ != Phase::open) return;
+        if (phase_ != Phase::handshaking && phase_ != Phase::upgrading && phase_ != Phase::open) return;
         const ssize_t n = ::recv(fd_, scratch.data(), scratch.size(), 0);
         if (n < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK) return;
@@ -161,15 +200,32 @@ void WsReader::on_readable(std::span<char> scratch, Handler& handler) {
             return;
         }
         if (n == 0) {
-            if (phase_ == Phase::upgrading) fail(handler, "closed during upgrade");
+            if (phase_ != Phase::open) fail(handler, "closed during upgrade");
             else closed_by_server(handler, 1006);
             return;
         }
         recv_ns_ = wall_ns();
         std::string_view data(scratch.data(), static_cast<std::size_t>(n));
+        if (tls_ && phase_ == Phase::open) wire_bytes += data.size();  // with TLS, the ciphertext the wire carried
+        if (tls_) {
+            static thread_local std::string plain;
+            plain.clear();
+            const auto r = tls_->receive(data, plain);
+            if (r == TlsChannel::Result::failed) {
+                if (phase_ == Phase::open) closed_by_server(handler, 1006);
+                else fail(handler, "tls handshake failed");
+                return;
+            }
+            if (tls_->output_pending()) send_raw({});
+            if (phase_ == Phase::handshaking) {
+                if (!tls_->handshake_done()) continue;
+                if (!send_upgrade(handler)) return;
+            }
+            data = plain;
+        }
         if (phase_ == Phase::upgrading && !take_upgrade_response(data, handler)) return;
         if (phase_ != Phase::open) return;
-        wire_bytes += data.size();
+        if (!tls_) wire_bytes += data.size();
         if (!data.empty()) {
             handler_ = &handler;
             const bool ok = parser_.feed(data, *this);
@@ -233,8 +289,7 @@ bool WsReader::send_frame(Opcode op, std::string_view payload) {
     char m[4];
     std::memcpy(m, &mask, 4);
     ws::append_frame(out, op, payload, m);
-    const ssize_t w = ::send(fd_, out.data(), out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-    return w == static_cast<ssize_t>(out.size());
+    return send_raw(out);
 }
 
 void WsReader::abort() {
@@ -269,6 +324,7 @@ void WsReader::on_message(std::string_view payload, bool text) {
 }
 
 void WsReader::offer_deflate(bool on) { deflate_offered = on; }
+void WsReader::use_tls(bool on) { tls_on = on; }
 std::uint64_t WsReader::wire_bytes_received() { return wire_bytes; }
 
 void WsReader::on_ping(std::string_view payload) { send_frame(Opcode::pong, payload); }

@@ -5,8 +5,10 @@
 // answered with pongs, a server close is answered and recorded. Frames that
 // arrive whole are handed to the handler straight from the shared read buffer.
 //
-// Lifecycle: idle -> connecting (start) -> upgrading (on_writable sent the
-// request) -> open (101 verified; Handler::on_open) -> closed. Every path to
+// Lifecycle: idle -> connecting (start) -> [handshaking (TLS: on_writable
+// sent the ClientHello)] -> upgrading (the request is sent) -> open (101
+// verified; Handler::on_open) -> closed. With use_tls, every byte goes
+// through a TlsChannel (the server's own, client side), as a browser's wss://. Every path to
 // closed calls exactly one of on_failed (never opened) or on_closed, except
 // abort(), which the owner calls and therefore needs no callback.
 
@@ -18,6 +20,9 @@
 #include <string>
 #include <string_view>
 
+#include <memory>
+
+#include "tls/tls_channel.hpp"
 #include "websocket/frame_parser.hpp"
 
 namespace liveblog::load {
@@ -42,7 +47,7 @@ public:
         ~Handler() = default;
     };
 
-    enum class Phase : std::uint8_t { idle, connecting, upgrading, open, closed };
+    enum class Phase : std::uint8_t { idle, connecting, handshaking, upgrading, open, closed };
 
     WsReader() = default;
     WsReader(const WsReader&) = delete;
@@ -69,6 +74,8 @@ public:
 
     // Readers of this process offer permessage-deflate (set before the first connect).
     static void offer_deflate(bool on);
+    // Readers of this process speak TLS (wss://; set before the first connect).
+    static void use_tls(bool on);
     // Bytes this process's readers read after their upgrades (compressed, when negotiated).
     static std::uint64_t wire_bytes_received();
 
@@ -83,6 +90,8 @@ private:
     void on_close(std::uint16_t code, std::string_view reason) override;
 
     bool send_frame(Opcode op, std::string_view payload);
+    bool send_raw(std::string_view bytes);  // through TLS when on; false if the socket could not take it whole
+    bool send_upgrade(Handler& handler);
     bool take_upgrade_response(std::string_view& data, Handler& handler);
     void close_socket();
     void fail(Handler& handler, std::string_view reason);
@@ -96,6 +105,8 @@ private:
     FrameParser parser_;
     Handler* handler_ = nullptr;   // set while the parser runs
     std::int64_t recv_ns_ = 0;     // wall time of the read being parsed
+    std::unique_ptr<TlsChannel> tls_;  // with use_tls, from on_writable on
+    std::string_view host_, path_;     // the owner's, for the upgrade after the TLS handshake
 };
 
 }  // namespace liveblog::load

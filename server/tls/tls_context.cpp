@@ -5,6 +5,7 @@
 #include <openssl/x509.h>
 
 #include <cstring>
+#include <ctime>
 #include <stdexcept>
 
 namespace liveblog {
@@ -13,7 +14,7 @@ namespace {
 
 constexpr unsigned char alpn_http11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
 
-// Mozilla "intermediate" (TLS 1.2 part; TLS 1.3 suites are OpenSSL's defaults).
+// Mozilla "intermediate" (TLS 1.2 part; the TLS 1.3 suites are set in its order below).
 constexpr const char* tls12_ciphers =
     "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
     "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
@@ -65,6 +66,7 @@ std::shared_ptr<TlsContext> TlsContext::server(const std::string& cert_file, con
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
     SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
     SSL_CTX_set_cipher_list(ctx, tls12_ciphers);
+    SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256");
     SSL_CTX_set1_groups_list(ctx, "X25519:P-256:P-384");
     SSL_CTX_set_dh_auto(ctx, 1);
     SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
@@ -84,6 +86,9 @@ std::shared_ptr<TlsContext> TlsContext::server(const std::string& cert_file, con
         throw std::runtime_error("tls_key: " + key_file + " is not the key of " + cert_file + ": " +
                                  take_openssl_errors());
     out->description_ = describe(ctx);
+    struct tm tm {};
+    if (X509* cert = SSL_CTX_get0_certificate(ctx); cert && ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm) == 1)
+        out->not_after_ = static_cast<std::int64_t>(timegm(&tm));
     return out;
 }
 

@@ -14,6 +14,7 @@
 // were made with (an SSL holds a reference to its SSL_CTX), so a reload
 // drops nobody. A pair that does not load leaves the old one in use.
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -37,11 +38,14 @@ public:
     SSL_CTX* native() const { return ctx_; }
     // "CN=live.example, expires 2027-03-01T00:00:00Z" (for the log).
     const std::string& description() const { return description_; }
+    // The certificate's notAfter, in seconds since the Unix epoch (0: none).
+    std::int64_t not_after() const { return not_after_; }
 
 private:
     explicit TlsContext(SSL_CTX* ctx) : ctx_(ctx) {}
     SSL_CTX* ctx_;
     std::string description_;
+    std::int64_t not_after_ = 0;
 };
 
 class TlsCertificates {

@@ -65,6 +65,10 @@ void Server::register_metrics(MetricsRegistry& metrics) {
         for (auto& [story, n] : hub_.top_viewers(20)) viewers.push_back({{{"story", story}}, static_cast<double>(n)});
         w.gauge("liveblog_story_subscribers", "Readers following a story (the 20 most followed)", std::move(viewers));
         w.gauge("liveblog_store_ready", "1 when the store commits and reads", hub_.store_ready() ? 1.0 : 0.0);
+        if (tls_)
+            w.gauge("liveblog_tls_certificate_expiry_seconds",
+                    "notAfter of the certificate new TLS connections get, in seconds since the Unix epoch",
+                    static_cast<double>(tls_->current()->not_after()));
     });
 }
 
@@ -154,5 +158,7 @@ bool Server::reload_tls(std::string& error) {
     if (!tls_) return true;
     return tls_->reload(error);
 }
+
+std::string Server::tls_description() const { return tls_ ? tls_->current()->description() : std::string(); }
 
 }  // namespace liveblog

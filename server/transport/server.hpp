@@ -30,6 +30,7 @@ public:
     // SIGHUP: loads the certificate and key again for the connections to
     // come; false (the old pair kept, `error` set) when they do not load.
     bool reload_tls(std::string& error);
+    std::string tls_description() const;  // the current certificate's subject and expiry, for the log
 
     // Stops accepting, lets the storage thread commit what is queued (acks
     // still go out), closes every WebSocket with 1001 "going away", waits up

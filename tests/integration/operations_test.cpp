@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include <csignal>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -19,6 +20,7 @@
 #include "support/editor.hpp"
 #include "support/server_process.hpp"
 #include "support/test_certificate.hpp"
+#include "support/tls_client.hpp"
 
 using namespace liveblog::test;
 namespace fs = std::filesystem;
@@ -238,4 +240,48 @@ TEST_CASE("operations: JSON logs, and the log file reopened on SIGHUP after logr
         std::this_thread::sleep_for(10ms);
     CHECK(read_file(log).find("/readyz") != std::string::npos);
     CHECK(read_file(log + ".1").find("/readyz") == std::string::npos);
+}
+
+TEST_CASE("operations: the Grafana dashboard asks only for metrics the server exposes, TLS and process ones included") {
+    TempDir dir;
+    auto cert = make_test_certificate(dir.path, "m");
+    fs::create_directories(dir.path + "/data");
+    ServerProcess server(ServerProcess::Options{{"--tls-cert", cert.cert_file, "--tls-key", cert.key_file},
+                                                dir.path + "/data", true});
+    const std::string dashboard = read_file(std::string(LIVEBLOG_SOURCE_DIR) + "/docs/ops/grafana-dashboard.json");
+    const json d = json::parse(dashboard);
+    REQUIRE(d["panels"].size() > 10);
+    // Some families appear with their first sample (the HTTP responses, the read cache): serve a page first.
+    REQUIRE(https_exchange(server.port(), "GET", "/stories/demo-en-direct").status == 200);
+    auto scrape = https_exchange(server.port(), "GET", "/metrics");
+    REQUIRE(scrape.status == 200);
+    std::set<std::string> exposed;
+    std::istringstream lines(scrape.body);
+    for (std::string line; std::getline(lines, line);) {
+        std::smatch m;
+        if (std::regex_search(line, m, std::regex(R"(^# TYPE ([a-z_]+) )"))) exposed.insert(m[1]);
+    }
+    CHECK(exposed.count("liveblog_tls_certificate_expiry_seconds") == 1);
+    CHECK(exposed.count("process_open_fds") == 1);
+    CHECK(scrape.body.find("liveblog_build_info{commit=") != std::string::npos);
+    std::set<std::string> asked;
+    const std::regex metric_name(R"(\b((liveblog|process)_[a-z_]+))");
+    for (const auto& panel : d["panels"])
+        if (panel.contains("targets"))
+            for (const auto& t : panel["targets"]) {
+                const std::string expr = t["expr"];
+                for (std::sregex_iterator it(expr.begin(), expr.end(), metric_name), end;
+                     it != end; ++it) {
+                    std::string name = (*it)[1];
+                    for (const char* suffix : {"_bucket", "_sum", "_count"})
+                        if (name.size() > std::strlen(suffix) && name.ends_with(suffix))
+                            name.resize(name.size() - std::strlen(suffix));
+                    asked.insert(name);
+                }
+            }
+    CHECK(asked.size() >= 15);
+    for (const auto& name : asked) {
+        INFO(name);
+        CHECK(exposed.count(name) == 1);
+    }
 }
