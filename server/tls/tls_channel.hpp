@@ -12,8 +12,8 @@
 // channels wired back to back).
 //
 // Invariants: output() holds only bytes the caller has not yet written; an
-// idle channel holds no plaintext or ciphertext buffer (OpenSSL's own are
-// released between records: SSL_MODE_RELEASE_BUFFERS).
+// idle channel keeps at most a 4 KiB ciphertext buffer of its own (OpenSSL's
+// per-connection state is the larger part: docs/benchmarks.md "TLS").
 
 #include <memory>
 #include <string>

@@ -6,8 +6,9 @@
 // suites of Mozilla's "intermediate" profile for 1.2, no renegotiation
 // (a CPU-exhaustion lever) and no compression (CRIME), ALPN http/1.1 (a
 // client offering only h2 gets the no_application_protocol alert), one
-// session ticket per handshake, buffers released while a connection is
-// idle (a reader that hears nothing for minutes holds no 16 KiB buffer).
+// session ticket per handshake, OpenSSL's record buffers released between
+// records (SSL_MODE_RELEASE_BUFFERS). Even so an idle TLS reader costs about
+// 16 KiB more than a plain one (measured: docs/benchmarks.md "TLS").
 //
 // TlsCertificates is the server's current context: SIGHUP builds a new one
 // from the files and swaps it in; connections already open keep the one they
