@@ -9,17 +9,16 @@
 
 namespace liveblog::test {
 
-namespace {
-std::string quoted(const std::string& arg) {
+std::string shell_quoted(const std::string& arg) {
     std::string q = "'";
     for (char c : arg) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
     return q + "'";
 }
-}  // namespace
 
-CliRun run_server_cli(const std::vector<std::string>& args, const std::string& env) {
-    std::string command = std::string("LIVEBLOG_SECRET=") + test_secret + " " + env + LIVEBLOG_SERVER_BINARY;
-    for (const auto& a : args) command += " " + quoted(a);
+CliRun run_server_cli(const std::vector<std::string>& args, const std::string& env, const std::string& stdin_line) {
+    std::string command = stdin_line.empty() ? std::string() : "printf '%s\\n' " + shell_quoted(stdin_line) + " | ";
+    command += std::string("LIVEBLOG_SECRET=") + test_secret + " " + env + LIVEBLOG_SERVER_BINARY;
+    for (const auto& a : args) command += " " + shell_quoted(a);
     command += " 2>&1";
     CliRun r;
     FILE* p = popen(command.c_str(), "r");

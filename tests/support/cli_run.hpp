@@ -14,7 +14,11 @@ struct CliRun {
 };
 
 // `liveblog-server ARGS...` (each argument shell-quoted); `env` is prepended
-// as given ("LIVEBLOG_X=1 "), after LIVEBLOG_SECRET.
-CliRun run_server_cli(const std::vector<std::string>& args, const std::string& env = {});
+// as given ("LIVEBLOG_X=1 "), after LIVEBLOG_SECRET; `stdin_line`, when
+// given, is its standard input (one line: a password for --password-stdin).
+CliRun run_server_cli(const std::vector<std::string>& args, const std::string& env = {},
+                      const std::string& stdin_line = {});
+// `arg` quoted for sh.
+std::string shell_quoted(const std::string& arg);
 
 }  // namespace liveblog::test

@@ -1,35 +1,21 @@
 #include "support/console.hpp"
 
-#include <cstdio>
 #include <stdexcept>
 
 #include <catch2/catch.hpp>
 
+#include "support/cli_run.hpp"
 #include "support/server_process.hpp"
 
 namespace liveblog::test {
 
-namespace {
-std::string quoted(const std::string& arg) {
-    std::string q = "'";
-    for (char c : arg) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-}
-}  // namespace
-
 std::string add_user(const std::string& data_dir, const std::string& email, const std::string& name,
                      const std::string& role, const std::string& password) {
-    std::string command = "printf '%s\\n' " + quoted(password) + " | " + LIVEBLOG_SERVER_BINARY +
-                          " user add --password-stdin --data-dir " + quoted(data_dir) + " --email " + quoted(email) +
-                          " --name " + quoted(name) + " --role " + quoted(role) + " 2>&1";
-    FILE* p = popen(command.c_str(), "r");
-    if (!p) throw std::runtime_error("popen failed");
-    std::string out;
-    char buf[4096];
-    std::size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-    if (pclose(p) != 0) throw std::runtime_error("user add failed: " + out);
-    return out;
+    const auto r = run_server_cli({"user", "add", "--password-stdin", "--data-dir", data_dir, "--email", email, "--name",
+                                   name, "--role", role},
+                                  {}, password);
+    if (r.status != 0) throw std::runtime_error("user add failed: " + r.output);
+    return r.output;
 }
 
 HttpResult sign_in_request(unsigned short port, const std::string& email, const std::string& password,

@@ -45,6 +45,20 @@ void shuttle(TlsChannel& client, TlsChannel& server, std::string& client_plain, 
     }
 }
 
+// A client of `client_ctx` shakes hands with a server of `server_ctx`: the
+// server's last receive() result (and whether its handshake completed).
+TlsChannel::Result server_handshake(const std::shared_ptr<TlsContext>& client_ctx,
+                                    const std::shared_ptr<TlsContext>& server_ctx, bool* server_done = nullptr) {
+    TlsChannel server(server_ctx, TlsChannel::Role::server);
+    TlsChannel client(client_ctx, TlsChannel::Role::client);
+    client.start_handshake();
+    TlsChannel::Result r = TlsChannel::Result::ok;
+    std::string a, b;
+    shuttle(client, server, a, b, &r);
+    if (server_done) *server_done = server.handshake_done();
+    return r;
+}
+
 }  // namespace
 
 TEST_CASE("tls: a handshake between two channels agrees TLS 1.3 and http/1.1, then carries data both ways", "[tls]") {
@@ -114,26 +128,15 @@ TEST_CASE("tls: garbage, plain HTTP and old protocol versions fail the handshake
         auto old = TlsContext::insecure_client();
         SSL_CTX_set_min_proto_version(old->native(), TLS1_VERSION);
         SSL_CTX_set_max_proto_version(old->native(), TLS1_1_VERSION);
-        TlsChannel server(server_ctx, TlsChannel::Role::server);
-        TlsChannel client(old, TlsChannel::Role::client);
-        client.start_handshake();
-        TlsChannel::Result r = TlsChannel::Result::ok;
-        std::string a, b;
-        shuttle(client, server, a, b, &r);
-        CHECK(r == TlsChannel::Result::failed);
-        CHECK_FALSE(server.handshake_done());
+        bool done = true;
+        CHECK(server_handshake(old, server_ctx, &done) == TlsChannel::Result::failed);
+        CHECK_FALSE(done);
     }
     SECTION("a client that offers only h2") {
         auto h2 = TlsContext::insecure_client();
         static const unsigned char only_h2[] = {2, 'h', '2'};
         SSL_CTX_set_alpn_protos(h2->native(), only_h2, sizeof only_h2);
-        TlsChannel server(server_ctx, TlsChannel::Role::server);
-        TlsChannel client(h2, TlsChannel::Role::client);
-        client.start_handshake();
-        TlsChannel::Result r = TlsChannel::Result::ok;
-        std::string a, b;
-        shuttle(client, server, a, b, &r);
-        CHECK(r == TlsChannel::Result::failed);  // no_application_protocol
+        CHECK(server_handshake(h2, server_ctx) == TlsChannel::Result::failed);  // no_application_protocol
     }
 }
 
