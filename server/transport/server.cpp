@@ -20,10 +20,8 @@ Server::Server(const Config& config, Hub& hub, accounts::AccountService& account
                                                config.max_connections ? config.max_connections
                                                                       : static_cast<std::size_t>(-1)),
            metrics, api_, presence_, tls_.get()} {
-    if (tls_enabled(config) && (config.tls_cert.empty() || config.tls_key.empty()))
-        throw std::runtime_error("tls: both tls_cert and tls_key are needed");
-    if (!config.redirect_listen.empty() && !tls_)
-        throw std::runtime_error("redirect_listen: redirects to https, so it needs tls_cert and tls_key");
+    // The pairing rules (both files or neither, redirect_listen only with
+    // them) are check_tls_settings's, run before the server is made.
     // /readyz: a load balancer sends new readers elsewhere while this node is full.
     api_.set_capacity_check([limiter = ctx_.limiter]() -> const char* {
         if (limiter->descriptors_recently_exhausted()) return "out_of_descriptors";
