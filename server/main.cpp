@@ -35,6 +35,9 @@
 #include "cli/check_config.hpp"
 #include "cli/usage.hpp"
 #include "cli/user_command.hpp"
+#include "embed/embed_service.hpp"
+#include "media/directory_media_store.hpp"
+#include "media/media_service.hpp"
 #include "transport/server.hpp"
 
 using namespace liveblog;
@@ -172,7 +175,9 @@ int serve(const std::vector<std::string>& args) {
     account_settings.login_attempts_per_address = config.login_attempts_per_address;
     account_settings.login_window_s = config.login_window_s;
     accounts::AccountService accounts(hub, account_settings);
-    Server server(config, hub, accounts, secret, metrics);
+    media::MediaService media(config, std::make_unique<media::DirectoryMediaStore>(media::media_root(config)), metrics);
+    embed::EmbedService embeds(config, media, metrics);
+    Server server(config, hub, accounts, secret, metrics, media, embeds);
     hub.attach_shards(server.shards());
     std::unique_ptr<RedisFeed> feed;
     if (!config.redis.empty()) {
@@ -242,6 +247,8 @@ int serve(const std::vector<std::string>& args) {
 
     scheduler.stop();
     server.shutdown();
+    embeds.stop();  // captures in flight finish (each is bounded by embed_fetch_timeout_s)
+    media.stop();
     accounts.stop();
     hub.stop();
     if (feed) feed->stop();

@@ -4,6 +4,8 @@
 
 import { h, announce } from "./editor-dom.js";
 import { BLOCK_TYPES, BLOCK_LABELS, newBlock, LIMITS } from "./editor-content.js";
+import { ImageSourceField } from "./editor-media.js";
+import { EmbedCardField } from "./editor-embed.js";
 
 const FIELDS = {
   text: [{ name: "text", label: "Texte", multiline: true, rows: 4, marks: true }],
@@ -12,13 +14,15 @@ const FIELDS = {
     { name: "text", label: "Citation", multiline: true, rows: 3, marks: true },
     { name: "cite", label: "Source", optional: true },
   ],
+  // The image itself: an upload (picker, drop, paste) or an address (editor-media.js).
   image: [
-    { name: "src", label: "Adresse de l’image (https://…)", url: true },
-    { name: "alt", label: "Texte alternatif (description pour qui ne voit pas l’image)" },
+    { name: "media", widget: "image" },
+    { name: "alt", label: "Texte alternatif (obligatoire : description pour qui ne voit pas l’image)" },
     { name: "caption", label: "Légende", optional: true, multiline: true, rows: 2, marks: true },
     { name: "credit", label: "Crédit", optional: true },
   ],
-  embed: [{ name: "url", label: "Adresse du contenu (carte de lien, https://…)", url: true }],
+  // The address, and the card the server captures for it (editor-embed.js).
+  embed: [{ name: "url", widget: "embed" }],
   list: [{ name: "items", label: "Éléments, un par ligne", multiline: true, rows: 4, hint: "Une ligne par élément ; les lignes vides sont ignorées." }],
 };
 
@@ -26,10 +30,12 @@ export class Composer {
   /**
    * els: {form, fieldset, title, keyEvent, pin, blocks, blocksErr, addButtons}
    * onChange(kind): called after every edit ("input" or "structure").
+   * authHeaders(): the credential for the console's REST calls (uploads, embed cards).
    */
-  constructor(els, onChange) {
+  constructor(els, onChange, authHeaders = () => ({})) {
     this.els = els;
     this.onChange = onChange;
+    this.authHeaders = authHeaders;
     this.draft = null;
     this.busy = false;
 
@@ -129,7 +135,8 @@ export class Composer {
   blockView(block, index, count) {
     const n = index + 1;
     const label = BLOCK_LABELS[block.type] || block.type;
-    const fields = (FIELDS[block.type] || []).map((f) => this.fieldView(block, f));
+    const widgets = [];
+    const fields = (FIELDS[block.type] || []).map((f) => this.fieldView(block, f, widgets));
     const tools = h("div", { class: "block-tools" },
       h("button", {
         type: "button", class: "btn btn-icon", "data-role": "up", disabled: index === 0,
@@ -147,15 +154,40 @@ export class Composer {
         onclick: () => this.removeBlock(index),
       }, h("span", { "aria-hidden": "true", text: "✕" }), h("span", { class: "btn-text", text: " Retirer" })),
     );
-    return h("li", { class: `block block-${block.type}`, "data-uid": block.uid, tabindex: "-1" },
+    const item = h("li", { class: `block block-${block.type}`, "data-uid": block.uid, tabindex: "-1" },
       h("fieldset", null,
         h("legend", null, h("span", { class: "block-num", text: `Bloc ${n}` }), ` · ${label}`),
         fields,
         h("p", { class: "field-error", id: `e-${block.uid}` })),
       tools);
+    // A file dropped or pasted anywhere on an image block is its image.
+    for (const w of widgets) w.attach?.(item);
+    return item;
   }
 
-  fieldView(block, f) {
+  widgetView(block, f, widgets) {
+    const onChange = (kind) => this.onChange(kind);
+    let widget;
+    if (f.widget === "image") {
+      widget = new ImageSourceField(block, {
+        ids: { src: this.fieldId(block, "src"), media: this.fieldId(block, "media") },
+        authHeaders: this.authHeaders,
+        onChange,
+        // The description is the one thing left to write: go there.
+        onUploaded: () => {
+          const alt = document.getElementById(this.fieldId(block, "alt"));
+          if (alt && !alt.value.trim()) alt.focus();
+        },
+      });
+    } else {
+      widget = new EmbedCardField(block, { id: this.fieldId(block, f.name), authHeaders: this.authHeaders, onChange });
+    }
+    widgets.push(widget);
+    return widget.element;
+  }
+
+  fieldView(block, f, widgets) {
+    if (f.widget) return this.widgetView(block, f, widgets);
     const id = this.fieldId(block, f.name);
     const describedBy = [`${id}-err`];
     let hint = null;

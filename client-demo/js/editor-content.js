@@ -46,15 +46,49 @@ const uid = () => `b${Date.now().toString(36)}${(uidCounter++).toString(36)}`;
 // ---------------------------------------------------------------------------
 
 export function newBlock(type = "text") {
-  return { uid: uid(), type, text: "", cite: "", src: "", alt: "", caption: "", credit: "", url: "", items: "" };
+  return {
+    uid: uid(), type, text: "", cite: "", src: "", alt: "", caption: "", credit: "", url: "", items: "",
+    // An uploaded image (image blocks): its id and the size the server gave for it.
+    media: "", mediaInfo: null,
+    // The intrinsic size an external src came with, kept while that src is unchanged.
+    srcSize: null,
+    // An embed's card (POST /api/embeds) and the URL it was captured for:
+    // once the URL is edited the card no longer describes it and is not sent.
+    card: null, cardUrl: "",
+  };
+}
+
+const MEDIA_ID = /^[0-9a-f]{32}$/;
+const isPositiveInt = (v) => Number.isInteger(v) && v > 0;
+
+/** Fills the image fields of a model (a block, or the story's lead image) from the wire. */
+export function imageFromWire(image, m) {
+  for (const key of ["src", "alt", "caption", "credit"]) m[key] = typeof image?.[key] === "string" ? image[key] : "";
+  m.media = typeof image?.media === "string" ? image.media : "";
+  m.mediaInfo = null;
+  m.srcSize = null;
+  const sized = isPositiveInt(image?.width) && isPositiveInt(image?.height);
+  if (m.media) {
+    const widths = Array.isArray(image.widths) ? image.widths.filter(isPositiveInt) : [];
+    m.mediaInfo = { width: sized ? image.width : 0, height: sized ? image.height : 0, widths };
+  } else if (sized) {
+    m.srcSize = { src: m.src, width: image.width, height: image.height };
+  }
+  return m;
 }
 
 export function blockFromWire(block) {
   const m = newBlock(block.type);
-  for (const key of ["text", "cite", "src", "alt", "caption", "credit", "url"]) {
+  for (const key of ["text", "cite", "url"]) {
     if (typeof block[key] === "string") m[key] = block[key];
   }
+  if (block.type === "image") imageFromWire(block, m);
   if (Array.isArray(block.items)) m.items = block.items.join("\n");
+  // A published card is kept as it was captured: editing the entry does not fetch it again.
+  if (block.type === "embed" && block.card && typeof block.card === "object") {
+    m.card = JSON.parse(JSON.stringify(block.card));
+    m.cardUrl = m.url;
+  }
   return m;
 }
 
@@ -81,22 +115,64 @@ export function blockToWire(m) {
       if (cite) out.cite = cite;
       return out;
     }
-    case "image": {
-      const out = { type: "image", src: cleanSingle(m.src), alt: cleanSingle(m.alt) };
-      const caption = cleanMulti(m.caption);
-      const credit = cleanSingle(m.credit);
-      if (caption) out.caption = caption;
-      if (credit) out.credit = credit;
+    case "image":
+      return { type: "image", ...imageToWire(m) };
+    case "embed": {
+      const out = { type: "embed", url: cleanSingle(m.url) };
+      if (m.card && m.cardUrl && cleanSingle(m.cardUrl) === out.url) out.card = m.card;
       return out;
     }
-    case "embed":
-      return { type: "embed", url: cleanSingle(m.url) };
     case "list":
       return { type: "list", items: (m.items || "").split("\n").map(cleanSingle).filter(Boolean) };
     default:
       return { type: m.type };
   }
 }
+
+/**
+ * An image model as the wire wants it, without `type` (an image block's
+ * fields, or the story's lead_image): the upload's `media` with the size the
+ * server gave (it sets them again itself), else `src` with the size it came
+ * with while unchanged.
+ */
+export function imageToWire(m) {
+  const out = {};
+  if (m.media) {
+    out.media = m.media;
+  } else {
+    out.src = cleanSingle(m.src);
+  }
+  out.alt = cleanSingle(m.alt);
+  const caption = cleanMulti(m.caption);
+  const credit = cleanSingle(m.credit);
+  if (caption) out.caption = caption;
+  if (credit) out.credit = credit;
+  const info = m.media ? m.mediaInfo : m.srcSize && m.srcSize.src === out.src ? m.srcSize : null;
+  if (info && isPositiveInt(info.width) && isPositiveInt(info.height)) {
+    out.width = info.width;
+    out.height = info.height;
+  }
+  if (m.media && info && Array.isArray(info.widths) && info.widths.length) out.widths = [...info.widths];
+  return out;
+}
+
+/** Whether an image model names an image at all (an upload, or an address typed). */
+export function hasImage(m) {
+  return !!(m.media || cleanSingle(m.src));
+}
+
+/**
+ * JSON with every object's keys sorted: the server stores objects with
+ * sorted keys, so comparing this way tells equal content apart from equal
+ * text in another key order.
+ */
+export function canonicalJson(value) {
+  return JSON.stringify(value, (_key, v) => (v && typeof v === "object" && !Array.isArray(v)
+    ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]]))
+    : v));
+}
+
+export { cleanSingle, cleanMulti };
 
 // ---------------------------------------------------------------------------
 // Drafts
@@ -140,7 +216,7 @@ export function sameContent(draft, entry) {
   if (!entry) return false;
   const mine = draftContent(draft);
   return (
-    JSON.stringify(mine.blocks) === JSON.stringify(entry.blocks || []) &&
+    canonicalJson(mine.blocks) === canonicalJson(entry.blocks || []) &&
     (mine.title || "") === (entry.title || "") &&
     mine.key_event === !!entry.key_event
   );
@@ -192,6 +268,25 @@ export function isHttpUrl(url) {
   return byteLength(url) <= LIMITS.maxUrlBytes;
 }
 
+/**
+ * The checks of an image's fields (a block at `p` = "blocks[2]", or the
+ * story's "lead_image"), on its wire form. Alt text is required: the page
+ * gives it to whoever cannot see the image, and the server refuses without it.
+ */
+export function checkImage(p, b, add) {
+  if (b.media !== undefined) {
+    if (!MEDIA_ID.test(b.media)) add(`${p}.media`, "identifiant d’image invalide : envoyez l’image à nouveau");
+  } else if (!b.src) {
+    add(`${p}.src`, "choisissez une image : envoyez un fichier ou donnez son adresse");
+  } else if (!isHttpUrl(b.src)) {
+    add(`${p}.src`, "doit être une adresse http(s)://… valide, sans espace");
+  }
+  if (!b.alt) add(`${p}.alt`, "texte alternatif obligatoire : décrivez l’image pour qui ne la voit pas");
+  else if (byteLength(b.alt) > LIMITS.maxShortBytes) add(`${p}.alt`, `${LIMITS.maxShortBytes} octets au plus`);
+  if (b.caption && byteLength(b.caption) > LIMITS.maxTextBytes) add(`${p}.caption`, `${LIMITS.maxTextBytes} octets au plus`);
+  if (b.credit && byteLength(b.credit) > LIMITS.maxShortBytes) add(`${p}.credit`, `${LIMITS.maxShortBytes} octets au plus`);
+}
+
 export function validateDraft(draft) {
   const errors = [];
   const add = (path, message) => errors.push({ path, message });
@@ -222,10 +317,7 @@ export function validateDraft(draft) {
         maxBytes(`${p}.cite`, b.cite, LIMITS.maxShortBytes);
         break;
       case "image":
-        needUrl(`${p}.src`, b.src);
-        needText(`${p}.alt`, b.alt, LIMITS.maxShortBytes);
-        maxBytes(`${p}.caption`, b.caption, LIMITS.maxTextBytes);
-        maxBytes(`${p}.credit`, b.credit, LIMITS.maxShortBytes);
+        checkImage(p, b, add);
         break;
       case "embed":
         needUrl(`${p}.url`, b.url);

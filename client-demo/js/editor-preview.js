@@ -12,6 +12,9 @@ export function loadRenderer() {
 /** A fragment with the rendered blocks. */
 export function renderBlocks(blocks) {
   const frag = document.createDocumentFragment();
-  for (const block of blocks) frag.append(renderBlock(block, document));
+  for (const block of blocks) {
+    const node = renderBlock(block, document);
+    if (node) frag.append(node); // a block that renders as nothing (an empty address) shows nothing
+  }
   return frag;
 }

@@ -13,6 +13,7 @@ import {
 } from "./editor-content.js";
 import { Composer } from "./editor-composer.js";
 import { loadRenderer, renderBlocks } from "./editor-preview.js";
+import { StoryFurniture } from "./editor-story-panel.js";
 
 const TOKEN_KEY = "liveblog.editor.token";
 const STORY_KEY = "liveblog.editor.story";
@@ -185,7 +186,16 @@ const composer = new Composer({
   blocks: $("#blocks"),
   blocksErr: $("#blocks-err"),
   addButtons: $("#add-block-buttons"),
-}, onComposerChange);
+}, onComposerChange, authHeaders);
+
+// The credential of the console's REST calls (uploads, embed cards): the
+// pasted token, else the session cookie (sent by the browser) with its CSRF token.
+function authHeaders() {
+  return admin.token ? { Authorization: `Bearer ${admin.token}` } : { "X-CSRF-Token": csrfToken || "" };
+}
+
+// The story's lead image and related links, in the story form.
+const furniture = new StoryFurniture({ container: $("#story-furniture"), form: els.storyForm, authHeaders });
 
 // ---------------------------------------------------------------------------
 // Connection state and sign-in
@@ -429,12 +439,15 @@ function selectStory(id) {
 els.storySelect.addEventListener("change", () => selectStory(els.storySelect.value));
 els.storyRefresh.addEventListener("click", () => loadStories());
 
-function renderStoryForm() {
-  const story = currentStory();
+// `saved`: the story an update_story ack returned, newer than the feed's
+// until its story.updated arrives.
+function renderStoryForm(saved) {
+  const story = saved || currentStory();
   if (!story || S.storyFormDirty) return;
   els.storyTitle.value = story.title || "";
   els.storySummary.value = story.summary || "";
   for (const radio of els.storyForm.querySelectorAll('input[name="status"]')) radio.checked = radio.value === story.status;
+  furniture.load(story);
 }
 
 els.storyForm.addEventListener("input", () => { S.storyFormDirty = true; els.storyFormMsg.textContent = ""; });
@@ -456,10 +469,17 @@ els.storyForm.addEventListener("submit", async (ev) => {
     els.storySummary.focus();
     return;
   }
+  const invalid = furniture.validate();
+  if (invalid) {
+    els.storyFormMsg.textContent = "À corriger avant l’enregistrement (voir les champs signalés).";
+    invalid.focus?.();
+    return;
+  }
   const cmd = { type: "update_story", story: story.id };
   if (title !== story.title) cmd.title = title;
   if (summary !== (story.summary || "")) cmd.summary = summary;
   if (status && status !== story.status) cmd.status = status;
+  Object.assign(cmd, furniture.changes(story));
   if (Object.keys(cmd).length === 2) {
     S.storyFormDirty = false;
     els.storyFormMsg.textContent = "Aucun changement.";
@@ -471,11 +491,12 @@ els.storyForm.addEventListener("submit", async (ev) => {
     const ack = await admin.send(cmd);
     if (ack.story) upsertStory(ack.story);
     S.storyFormDirty = false;
-    renderStoryForm();
+    renderStoryForm(ack.story);
     els.storyFormMsg.textContent = `Direct enregistré (${STATUS_LABELS[ack.story?.status] || ""}).`;
     announce("Direct enregistré.");
   } catch (err) {
     els.storyFormMsg.textContent = errorText(err);
+    if (err.code === "invalid_content") furniture.showServerError(err.message);
   } finally {
     els.storySave.disabled = false;
   }

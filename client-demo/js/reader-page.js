@@ -9,7 +9,8 @@
  *   (render.js), keeps the pinned block and the key events list in step;
  * - holds new entries behind a "N new updates" button when the reader has
  *   scrolled down, instead of moving the text under their eyes;
- * - follows the story's status, shows the viewer count and a reconnecting
+ * - follows the story's status, title, summary, lead image and related links,
+ *   shows the viewer count and a reconnecting
  *   indicator, announces new entries to screen readers (aria-live), shows
  *   relative times, and loads older entries through the API in place.
  *
@@ -19,7 +20,8 @@
 
 import { connect } from './liveblog-client.js';
 import {
-  anchorId, entryHeadline, labelsFor, isFrench, renderEntry, renderKeyEventItem, statusLabel,
+  anchorId, entryHeadline, labelsFor, isFrench, renderEntry, renderKeyEventItem, renderLeadImage, renderRelatedList,
+  statusLabel,
 } from './render.js';
 
 // ---------------------------------------------------------------------------
@@ -494,6 +496,33 @@ class LivePage {
       if (summary) summary.textContent = story.summary;
     } else {
       summary?.remove();
+    }
+    this.updateFurniture(story);
+  }
+
+  // The lead image (#story-lead) and the related links (#related) are
+  // rendered by the server in fixed places, so a change replaces their
+  // contents; a page without them (rendered by an older server) gets none.
+  // Unchanged parts are left alone: replacing an equal <img> would make the
+  // browser decode it again and flash, on every status or title change.
+  updateFurniture(story) {
+    const lead = document.getElementById('story-lead');
+    if (lead) {
+      const figure = renderLeadImage(story.lead_image, document);
+      const current = lead.firstElementChild;
+      if (!(figure && current && figure.isEqualNode(current)) && (figure || lead.firstChild)) {
+        lead.replaceChildren(...(figure ? [figure] : []));
+      }
+    }
+    const related = document.getElementById('related');
+    if (related) {
+      const list = renderRelatedList(story.related, document);
+      const current = related.querySelector('ul');
+      if (!current) related.append(list);
+      else if (!list.isEqualNode(current)) current.replaceWith(list);
+      related.hidden = list.children.length === 0;
+      const title = related.querySelector('#related-title');
+      if (title) title.textContent = this.labels.related;
     }
   }
 

@@ -11,8 +11,17 @@
  * Every function that builds nodes takes the `document` to build them with
  * (default: the global one), so the module also runs under a test DOM.
  *
+ * Pictures (uploaded media, external images), embed cards, the story's lead
+ * image and related links are in render-media.js, re-exported from here.
+ *
  * @module render
  */
+
+import { renderEmbedCard, renderImageFigure } from './render-media.js';
+
+export {
+  IMAGE_SIZES, mediaUrl, mediaWidths, renderLeadImage, renderRelatedList, renderPicture,
+} from './render-media.js';
 
 // ---------------------------------------------------------------------------
 // Labels: the server's words, French or English (page_renderer.cpp)
@@ -35,6 +44,7 @@
  * @property {string} dateTimeSep     between a date and a time
  * @property {string} corrected       followed by a time: "Corrigé à 21:04"
  * @property {string} noteSep         between that time and the correction's note
+ * @property {string} related         the heading of the story's related links
  */
 
 /** @type {Labels} */
@@ -45,6 +55,7 @@ const FRENCH = Object.freeze({
   months: ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre',
     'octobre', 'novembre', 'décembre'],
   firstOfMonth: '1er', dateTimeSep: ' à ', corrected: 'Corrigé à', noteSep: '\u00a0: ',
+  related: 'À suivre aussi',
 });
 
 /** @type {Labels} */
@@ -55,6 +66,7 @@ const ENGLISH = Object.freeze({
   months: ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September',
     'October', 'November', 'December'],
   firstOfMonth: '1', dateTimeSep: ', ', corrected: 'Corrected at', noteSep: ': ',
+  related: 'Related',
 });
 
 /**
@@ -536,8 +548,9 @@ function textEl(d, tag, className, text) {
 
 /**
  * One block as a DOM node, the server's markup for its type: text <p>,
- * heading <h3>, quote <blockquote> with a <cite>, image <figure> with
- * caption and credit, embed as a link card (never an iframe), list <ul>.
+ * heading <h3>, quote <blockquote> with a <cite>, image <figure> (a
+ * <picture> for an upload) with caption and credit, embed as its captured
+ * card or a link card (never an iframe), list <ul>.
  * Returns null for a block that renders as nothing (an unknown type).
  * @param {object} block
  * @param {Document} [doc]
@@ -563,36 +576,13 @@ export function renderBlock(block, doc) {
       }
       return q;
     }
-    case 'image': {
-      const fig = el(d, 'figure');
-      const src = field(block, 'src');
-      // A src that is not http(s) is dropped: no javascript:, no data:.
-      if (isHttpUrl(src)) {
-        const img = el(d, 'img');
-        img.setAttribute('src', src);
-        img.setAttribute('alt', field(block, 'alt'));
-        // The intrinsic size reserves the image's space (no layout shift).
-        if (Number.isInteger(block.width) && Number.isInteger(block.height) && block.width > 0 && block.height > 0) {
-          img.setAttribute('width', String(block.width));
-          img.setAttribute('height', String(block.height));
-        }
-        img.setAttribute('loading', 'lazy');
-        img.setAttribute('decoding', 'async');
-        fig.appendChild(img);
-      }
-      const caption = field(block, 'caption');
-      const credit = field(block, 'credit');
-      if (caption || credit) {
-        const cap = appendInline(el(d, 'figcaption'), caption, d);
-        if (credit) {
-          if (caption) cap.appendChild(d.createTextNode(' '));
-          cap.appendChild(textEl(d, 'span', 'credit', credit));
-        }
-        fig.appendChild(cap);
-      }
-      return fig;
-    }
+    case 'image':
+      // An upload as <picture>, else an http(s) src as <img>, else only the caption.
+      return renderImageFigure(block, d);
     case 'embed': {
+      // A captured card (POST /api/embeds) when the block has one, else the link card.
+      const card = renderEmbedCard(block, d);
+      if (card) return card;
       const url = field(block, 'url');
       if (isHttpUrl(url)) {
         const a = el(d, 'a', 'embed');

@@ -42,6 +42,29 @@ T as(const nlohmann::json& v, const char* key) {
     }
 }
 
+std::vector<OembedProvider> parse_oembed_providers(const nlohmann::json& v) {
+    const char* key = "oembed_providers";
+    if (!v.is_array()) throw std::runtime_error(std::string(key) + ": an array of {name, endpoint, schemes}");
+    std::vector<OembedProvider> out;
+    for (const auto& p : v) {
+        if (!p.is_object()) throw std::runtime_error(std::string(key) + ": each provider is an object");
+        OembedProvider o;
+        for (auto& [name, value] : p.items()) {
+            if (name == "name") o.name = as<std::string>(value, key);
+            else if (name == "endpoint") o.endpoint = as<std::string>(value, key);
+            else if (name == "schemes") o.schemes = as<std::vector<std::string>>(value, key);
+            else if (name == "access_token") o.access_token = as<std::string>(value, key);
+            else if (name == "needs_token") o.needs_token = as<bool>(value, key);
+            else throw std::runtime_error(std::string(key) + ": unknown field '" + name + "'");
+        }
+        if (o.name.empty() || o.schemes.empty() ||
+            (o.endpoint.rfind("http://", 0) != 0 && o.endpoint.rfind("https://", 0) != 0))
+            throw std::runtime_error(std::string(key) + ": each provider needs a name, an http(s) endpoint and schemes");
+        out.push_back(std::move(o));
+    }
+    return out;
+}
+
 #define LB_STR(field) [](Config& c, const nlohmann::json& v) { c.field = as<std::string>(v, #field); }
 #define LB_NUM(field) [](Config& c, const nlohmann::json& v) { c.field = as<decltype(c.field)>(v, #field); }
 #define LB_BOOL(field) [](Config& c, const nlohmann::json& v) { c.field = as<bool>(v, #field); }
@@ -126,6 +149,21 @@ const Setting settings[] = {
     {"access_log", LB_BOOL(access_log), "log one line per HTTP request (default false)"},
     {"sse_heartbeat_s", LB_NUM(sse_heartbeat_s), "seconds between SSE heartbeat comments (default 15)"},
     {"max_page_entries", LB_NUM(max_page_entries), "largest ?limit= of an entries page (default 100)"},
+    {"media_dir", LB_STR(media_dir), "directory of uploaded images (default <data_dir>/media; in cluster mode a directory every node shares)"},
+    {"max_upload_bytes", LB_NUM(max_upload_bytes), "largest image upload, POST /api/media (default 20971520)"},
+    {"max_image_pixels", LB_NUM(max_image_pixels), "largest image upload in pixels, width x height (default 60000000)"},
+    {"max_image_side", LB_NUM(max_image_side), "largest image width or height in pixels (default 16384)"},
+    {"max_image_frames", LB_NUM(max_image_frames), "most frames of an animated upload (default 100)"},
+    {"upload_timeout_s", LB_NUM(upload_timeout_s), "seconds to receive one image upload (default 120)"},
+    {"media_threads", LB_NUM(media_threads), "threads decoding and encoding uploads (default 1)"},
+    {"max_queued_media", LB_NUM(max_queued_media), "uploads received or waiting at once; past it: overloaded (default 16)"},
+    {"oembed_providers",
+     [](Config& c, const nlohmann::json& v) { c.oembed_providers = parse_oembed_providers(v); },
+     "embed card providers, a JSON array of {name, endpoint, schemes, access_token?} (default: X, YouTube, Bluesky, Mastodon, TikTok, Instagram)"},
+    {"embed_fetch_timeout_s", LB_NUM(embed_fetch_timeout_s), "seconds an embed capture may take, every fetch together (default 5)"},
+    {"embed_fetch_max_bytes", LB_NUM(embed_fetch_max_bytes), "largest oEmbed answer (default 1048576)"},
+    {"embed_fetch_allow_private", LB_BOOL(embed_fetch_allow_private), "let embed fetches reach loopback and private addresses (default false)"},
+    {"embed_threads", LB_NUM(embed_threads), "threads fetching embed cards (default 2)"},
 };
 
 #undef LB_STR
@@ -150,8 +188,13 @@ nlohmann::json flag_value(const std::string& key, const std::string& text) {
     if (key == "listen" || key == "data_dir" || key == "store" || key == "secret_file" || key == "log_level" ||
         key == "log_format" || key == "log_file" || key == "tls_cert" || key == "tls_key" || key == "redirect_listen" ||
         key == "static_dir" || key == "cors_origins" || key == "redis" || key == "redis_password" ||
-        key == "redis_prefix")
+        key == "redis_prefix" || key == "media_dir")
         return text;
+    if (key == "oembed_providers") {
+        auto j = nlohmann::json::parse(text, nullptr, false);
+        if (j.is_discarded()) throw std::runtime_error("--oembed-providers: expected a JSON array");
+        return j;
+    }
     if (text == "true" || text == "false") return text == "true";
     auto j = nlohmann::json::parse(text, nullptr, false);
     if (j.is_discarded() || !j.is_number()) throw std::runtime_error("--" + key + ": expected a number, got '" + text + "'");
@@ -159,6 +202,23 @@ nlohmann::json flag_value(const std::string& key, const std::string& text) {
 }
 
 }  // namespace
+
+std::vector<OembedProvider> default_oembed_providers() {
+    return {
+        {"X", "https://publish.twitter.com/oembed",
+         {"https://twitter.com/*/status/*", "https://x.com/*/status/*", "https://mobile.twitter.com/*/status/*"}, "",
+         false},
+        {"YouTube", "https://www.youtube.com/oembed",
+         {"https://www.youtube.com/watch*", "https://m.youtube.com/watch*", "https://youtu.be/*",
+          "https://www.youtube.com/shorts/*"},
+         "", false},
+        {"Bluesky", "https://embed.bsky.app/oembed", {"https://bsky.app/profile/*/post/*"}, "", false},
+        {"Mastodon", "https://mastodon.social/api/oembed", {"https://mastodon.social/@*/*"}, "", false},
+        {"TikTok", "https://www.tiktok.com/oembed", {"https://www.tiktok.com/@*/video/*"}, "", false},
+        {"Instagram", "https://graph.facebook.com/v18.0/instagram_oembed",
+         {"https://www.instagram.com/p/*", "https://www.instagram.com/reel/*"}, "", true},
+    };
+}
 
 void load_config_file(Config& config, const std::string& path) {
     std::ifstream in(path);

@@ -9,6 +9,21 @@
 
 namespace liveblog {
 
+// An oEmbed provider (README "Media and embeds"): posts whose URL matches one
+// of `schemes` (`*` matches any run of characters) are resolved through
+// `endpoint`. Instagram's needs an access token; a provider without the
+// token it needs is skipped.
+struct OembedProvider {
+    std::string name;
+    std::string endpoint;
+    std::vector<std::string> schemes;
+    std::string access_token;  // sent as access_token=… when set
+    bool needs_token = false;
+};
+
+// X, YouTube, Bluesky, Mastodon (mastodon.social), TikTok and Instagram.
+std::vector<OembedProvider> default_oembed_providers();
+
 struct Config {
     std::string listen_host = "127.0.0.1";
     unsigned short listen_port = 8080;
@@ -80,6 +95,21 @@ struct Config {
     double login_failures_per_account = 5;          // failed sign-ins per account per login_window_s
     double login_attempts_per_address = 20;         // sign-in attempts per client address per login_window_s
     double login_window_s = 900;
+
+    // Media and embeds (README "Media and embeds").
+    std::string media_dir;                          // uploaded images; empty: <data_dir>/media
+    std::size_t max_upload_bytes = 20 << 20;        // a POST /api/media body
+    std::size_t max_image_pixels = 60'000'000;      // width x height, checked on the header
+    std::size_t max_image_side = 16384;
+    std::size_t max_image_frames = 100;             // animated GIF / WebP pages
+    std::size_t media_threads = 1;                  // image decoding and encoding run on these
+    std::size_t max_queued_media = 16;              // uploads being received or waiting; past it: overloaded
+    double upload_timeout_s = 120;                  // to receive one upload's body
+    std::vector<OembedProvider> oembed_providers = default_oembed_providers();
+    double embed_fetch_timeout_s = 5;               // everything an embed capture fetches, together
+    std::size_t embed_fetch_max_bytes = 1 << 20;    // an oEmbed answer
+    bool embed_fetch_allow_private = false;         // let fetches reach loopback and private addresses
+    std::size_t embed_threads = 2;                  // embed captures run on these
 };
 
 // Throws std::runtime_error with a message naming the key or flag.

@@ -42,6 +42,9 @@ constexpr std::array<ErrorInfo, static_cast<std::size_t>(ErrorCode::internal) + 
     {ErrorCode::unknown_token, "unknown_token", 404, false},
     {ErrorCode::unknown_draft, "unknown_draft", 404, false},
     {ErrorCode::invalid_state, "invalid_state", 409, false},
+    {ErrorCode::unsupported_image, "unsupported_image", 415, false},
+    {ErrorCode::media_too_large, "media_too_large", 413, false},
+    {ErrorCode::invalid_image, "invalid_image", 422, false},
     {ErrorCode::internal, "internal", 500, true},
 }};
 

@@ -44,6 +44,9 @@ enum class ErrorCode {
     unknown_token,        // no such API token
     unknown_draft,        // no such item on the story's desk
     invalid_state,        // a desk action the item's state does not allow (submit a scheduled item...)
+    unsupported_image,    // an upload whose bytes are not an accepted image format
+    media_too_large,      // an upload past the pixel, side or frame limits (a decompression bomb)
+    invalid_image,        // an upload that does not decode (truncated, corrupt)
     internal,
 };
 

@@ -22,6 +22,8 @@ struct UpdateStory {
     std::string id;
     std::optional<std::string> title, summary, lang;
     std::optional<StoryStatus> status;
+    std::optional<nlohmann::json> lead_image;  // set: replaces it (a JSON null clears it)
+    std::optional<nlohmann::json> related;     // set: replaces them ([] clears them)
 };
 
 struct PostEntry {

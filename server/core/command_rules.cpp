@@ -73,6 +73,8 @@ struct Apply {
         if (c.summary) s->summary = *c.summary;
         if (c.lang) s->lang = *c.lang;
         if (c.status) s->status = *c.status;
+        if (c.lead_image) s->lead_image = *c.lead_image;
+        if (c.related) s->related = *c.related;
         Event e = next_event(*s, EventOp::story_updated, now);
         s->meta_seq = s->seq;
         e.story_state = *s;

@@ -27,6 +27,11 @@ struct Story {
     Seq seq = 0;          // seq of the story's last event; 0 before any
     std::string epoch;    // changes only when the history itself is lost or rebuilt
     Seq meta_seq = 0;     // seq of the last story.updated (0: never); drives compaction
+    // The story's furniture: its opening picture (null: none; else an image
+    // block without its type, as core/validation stores it) and its related
+    // links ([{title, url}], at most 10).
+    nlohmann::json lead_image;
+    nlohmann::json related = nlohmann::json::array();
 };
 
 // A public correction of an entry: when it was made, and what the readers

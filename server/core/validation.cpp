@@ -167,9 +167,12 @@ void check_link_targets(const std::string& path, std::string_view text, const Co
 }
 
 enum class Lines { single, multiple };
+// Whether a text may hold inline marks (and so links, whose targets are
+// checked), or is plain text shown as it is (an embed card's fields).
+enum class Marks { inline_marks, plain };
 
 void check_text(const std::string& path, const std::string& value, std::size_t max_bytes, Lines lines,
-                const ContentLimits& limits) {
+                const ContentLimits& limits, Marks marks = Marks::inline_marks) {
     if (value.size() > max_bytes) fail(path, bytes_limit(max_bytes));
     // nlohmann only guarantees UTF-8 for strings it parsed, not for ones built in code.
     if (!is_valid_utf8(value)) fail(path, "not valid UTF-8");
@@ -181,7 +184,7 @@ void check_text(const std::string& path, const std::string& value, std::size_t m
         if (blank && !is_blank_code_point(cp)) blank = false;
     }
     if (blank) fail(path, "must not be empty");
-    check_link_targets(path, value, limits);
+    if (marks == Marks::inline_marks) check_link_targets(path, value, limits);
 }
 
 // ---------------------------------------------------------------------------
@@ -212,16 +215,17 @@ const std::string* optional_string(const json& block, const std::string& path, c
 }
 
 void copy_text(json& out, const json& block, const std::string& path, const char* key, std::size_t max_bytes,
-               Lines lines, const ContentLimits& limits) {
+               Lines lines, const ContentLimits& limits, Marks marks = Marks::inline_marks) {
     const auto& s = required_string(block, path, key);
-    check_text(path + "." + key, s, max_bytes, lines, limits);
+    check_text(path + "." + key, s, max_bytes, lines, limits, marks);
     out[key] = s;
 }
 
 void copy_optional_text(json& out, const json& block, const std::string& path, const char* key,
-                        std::size_t max_bytes, Lines lines, const ContentLimits& limits) {
+                        std::size_t max_bytes, Lines lines, const ContentLimits& limits,
+                        Marks marks = Marks::inline_marks) {
     if (const auto* s = optional_string(block, path, key)) {
-        check_text(path + "." + key, *s, max_bytes, lines, limits);
+        check_text(path + "." + key, *s, max_bytes, lines, limits, marks);
         out[key] = *s;
     }
 }
@@ -240,12 +244,87 @@ void copy_optional_dimensions(json& out, const json& block, const std::string& p
     }
 }
 
+void check_url(const std::string& path, const std::string& s, const ContentLimits& limits) {
+    if (s.size() > limits.max_url_bytes) fail(path, bytes_limit(limits.max_url_bytes));
+    if (!is_http_url(s)) fail(path, "must be an http(s) URL");
+}
+
 void copy_url(json& out, const json& block, const std::string& path, const char* key, const ContentLimits& limits) {
     const auto& s = required_string(block, path, key);
-    const auto field_path = path + "." + key;
-    if (s.size() > limits.max_url_bytes) fail(field_path, bytes_limit(limits.max_url_bytes));
-    if (!is_http_url(s)) fail(field_path, "must be an http(s) URL");
+    check_url(path + "." + key, s, limits);
     out[key] = s;
+}
+
+void copy_optional_url(json& out, const json& block, const std::string& path, const char* key,
+                       const ContentLimits& limits) {
+    if (const auto* s = optional_string(block, path, key)) {
+        check_url(path + "." + key, *s, limits);
+        out[key] = *s;
+    }
+}
+
+// An uploaded image, by id: its size comes from the catalog, whatever the
+// client said (a page must not reserve a wrong ratio, nor list widths that
+// are not there).
+void copy_media(json& out, const json& block, const std::string& path, const ContentLimits& limits) {
+    const json* media = find_field(block, "media");
+    const auto media_path = path + ".media";
+    if (!media || !media->is_string()) fail(media_path, "required string (an uploaded image's id)");
+    const auto& id = media->get_ref<const std::string&>();
+    if (!is_valid_media_id(id)) fail(media_path, "must be an uploaded image's id (32 lowercase hex digits)");
+    auto info = limits.media ? limits.media->find(id) : std::nullopt;
+    if (!info) fail(media_path, "no such media: upload it first");
+    out["media"] = id;
+    out["width"] = info->width;
+    out["height"] = info->height;
+    out["widths"] = info->widths;
+}
+
+// Where an image's pixels come from: an upload (`media`) or an address
+// (`src`, with an optional intrinsic size), never both.
+void copy_image_source(json& out, const json& block, const std::string& path, const ContentLimits& limits) {
+    if (find_field(block, "media")) {
+        if (find_field(block, "src")) fail(path + ".src", "give src or media, not both");
+        copy_media(out, block, path, limits);
+    } else {
+        copy_url(out, block, path, "src", limits);
+        copy_optional_dimensions(out, block, path);
+    }
+}
+
+// The fields of an image block, without its type (a lead image is one).
+void copy_image(json& out, const json& block, const std::string& path, const ContentLimits& limits) {
+    copy_image_source(out, block, path, limits);
+    copy_text(out, block, path, "alt", limits.max_short_bytes, Lines::single, limits);
+    copy_optional_text(out, block, path, "caption", limits.max_text_bytes, Lines::multiple, limits);
+    copy_optional_text(out, block, path, "credit", limits.max_short_bytes, Lines::single, limits);
+}
+
+// An embed's captured card (POST /api/embeds): plain text only, never HTML
+// nor marks; its thumbnail must be an upload, so a reader's browser never
+// asks the provider for anything.
+void copy_optional_card(json& out, const json& block, const std::string& path, const ContentLimits& limits) {
+    const json* card = find_field(block, "card");
+    if (!card) return;
+    const auto card_path = path + ".card";
+    if (!card->is_object()) fail(card_path, "must be an object");
+    json c = json::object();
+    const auto short_bytes = limits.max_short_bytes;
+    copy_text(c, *card, card_path, "provider", short_bytes, Lines::single, limits, Marks::plain);
+    copy_optional_text(c, *card, card_path, "author", short_bytes, Lines::single, limits, Marks::plain);
+    copy_optional_url(c, *card, card_path, "author_url", limits);
+    copy_optional_text(c, *card, card_path, "title", short_bytes, Lines::single, limits, Marks::plain);
+    copy_optional_text(c, *card, card_path, "text", limits.max_card_text_bytes, Lines::multiple, limits,
+                       Marks::plain);
+    copy_optional_text(c, *card, card_path, "date", short_bytes, Lines::single, limits, Marks::plain);
+    if (const json* thumb = find_field(*card, "thumbnail")) {
+        const auto thumb_path = card_path + ".thumbnail";
+        if (!thumb->is_object()) fail(thumb_path, "must be an object {\"media\": id}");
+        json t = json::object();
+        copy_media(t, *thumb, thumb_path, limits);
+        c["thumbnail"] = std::move(t);
+    }
+    out["card"] = std::move(c);
 }
 
 json validate_block(const json& block, const std::string& path, const ContentLimits& limits) {
@@ -260,13 +339,10 @@ json validate_block(const json& block, const std::string& path, const ContentLim
         copy_text(out, block, path, "text", limits.max_text_bytes, Lines::multiple, limits);
         copy_optional_text(out, block, path, "cite", limits.max_short_bytes, Lines::single, limits);
     } else if (type == "image") {
-        copy_url(out, block, path, "src", limits);
-        copy_text(out, block, path, "alt", limits.max_short_bytes, Lines::single, limits);
-        copy_optional_text(out, block, path, "caption", limits.max_text_bytes, Lines::multiple, limits);
-        copy_optional_text(out, block, path, "credit", limits.max_short_bytes, Lines::single, limits);
-        copy_optional_dimensions(out, block, path);
+        copy_image(out, block, path, limits);
     } else if (type == "embed") {
         copy_url(out, block, path, "url", limits);
+        copy_optional_card(out, block, path, limits);
     } else if (type == "list") {
         const json* items = find_field(block, "items");
         const auto items_path = path + ".items";
@@ -361,6 +437,37 @@ json validate_blocks(const json& blocks, const ContentLimits& limits) {
     for (std::size_t i = 0; i < blocks.size(); ++i)
         out.push_back(validate_block(blocks[i], "blocks[" + std::to_string(i) + "]", limits));
     return out;
+}
+
+json validate_lead_image(const json& image, const ContentLimits& limits) {
+    if (!image.is_object()) fail("lead_image", "must be an object (an image block without its type), or null");
+    json out = json::object();
+    copy_image(out, image, "lead_image", limits);
+    return out;
+}
+
+json validate_related(const json& related, const ContentLimits& limits) {
+    if (!related.is_array()) fail("related", "must be an array of {title, url}");
+    if (related.size() > limits.max_related)
+        fail("related", "at most " + std::to_string(limits.max_related) + " links");
+    json out = json::array();
+    for (std::size_t i = 0; i < related.size(); ++i) {
+        const auto path = "related[" + std::to_string(i) + "]";
+        const auto& link = related[i];
+        if (!link.is_object()) fail(path, "must be an object {title, url}");
+        json l = json::object();
+        copy_text(l, link, path, "title", limits.max_short_bytes, Lines::single, limits, Marks::plain);
+        copy_url(l, link, path, "url", limits);
+        out.push_back(std::move(l));
+    }
+    return out;
+}
+
+bool is_valid_media_id(std::string_view id) {
+    if (id.size() != 32) return false;
+    for (char c : id)
+        if (!(is_ascii_digit(c) || (c >= 'a' && c <= 'f'))) return false;
+    return true;
 }
 
 void check_short_text(std::string_view field, const std::string& value, std::size_t max_bytes) {

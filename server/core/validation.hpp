@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error_code.hpp"
+#include "core/media_catalog.hpp"
 
 namespace liveblog {
 
@@ -21,6 +22,10 @@ struct ContentLimits {
     std::size_t max_url_bytes = 2048;
     std::size_t max_summary_bytes = 2000;
     std::size_t max_entry_bytes = 256 << 10;  // an entry's blocks, as encoded JSON
+    std::size_t max_card_text_bytes = 5000;   // an embed card's text (the post, as the provider gave it)
+    std::size_t max_related = 10;             // a story's related links
+    // The uploaded images a `media` field may name (and their sizes); null: none.
+    const MediaCatalog* media = nullptr;
 };
 
 bool is_valid_slug(std::string_view id);          // [a-z0-9-]{1,64}
@@ -31,6 +36,11 @@ bool is_http_url(std::string_view url);           // http:// or https:// with a 
 // Returns the blocks normalised: only known fields kept, so stored blocks are
 // exactly what the contract allows.
 nlohmann::json validate_blocks(const nlohmann::json& blocks, const ContentLimits& limits = {});
+// A story's lead image: an image block without its `type` (uploaded `media`
+// or an external `src`, alt required). Returns it normalised, as stored.
+nlohmann::json validate_lead_image(const nlohmann::json& image, const ContentLimits& limits = {});
+// A story's related links: at most max_related {title, url}; returns them normalised.
+nlohmann::json validate_related(const nlohmann::json& related, const ContentLimits& limits = {});
 // A single-line human string: non-empty after trimming, at most max bytes, no control characters.
 void check_short_text(std::string_view field, const std::string& value, std::size_t max_bytes);
 // The same as a test, for author names (max_short_bytes): a token's sub.

@@ -63,7 +63,7 @@ void submit_versioned(HttpContext& ctx, const RequestPtr& req, const char* type)
 
 void submit_command(HttpContext& ctx, const RequestPtr& req, const nlohmann::json& msg, unsigned ok_status,
                     std::string location) {
-    auto parsed = parse_admin_message(msg, req->who().name);
+    auto parsed = parse_admin_message(msg, req->who().name, ctx.content_limits);
     Command command = std::move(std::get<Command>(parsed));
     authorize(req->who(), command);
     stamp_actor(command, req->who());

@@ -9,6 +9,8 @@
 //   session_handlers.cpp  signing in and out of the console, one's own account
 //   user_handlers.cpp   accounts (admins)
 //   token_handlers.cpp  API tokens and the audit log (admins)
+//   media_handlers.cpp  image uploads and the stored images
+//   embed_handlers.cpp  social posts captured as embed cards
 // A handler answers through req->respond exactly once; it may throw Error
 // before answering (the caller turns it into the error response).
 
@@ -72,5 +74,12 @@ void list_tokens(HttpContext& ctx, const RequestPtr& req);
 void create_token(HttpContext& ctx, const RequestPtr& req);
 void revoke_token(HttpContext& ctx, const RequestPtr& req);
 void list_audit(HttpContext& ctx, const RequestPtr& req);
+
+// media_handlers.cpp
+void upload_media(HttpContext& ctx, const RequestPtr& req);
+void media_file(HttpContext& ctx, const RequestPtr& req);
+
+// embed_handlers.cpp
+void capture_embed(HttpContext& ctx, const RequestPtr& req);
 
 }  // namespace liveblog::handlers

@@ -6,16 +6,23 @@
 #include "accounts/credentials.hpp"
 #include "http/encoded_response.hpp"
 #include "http/routes.hpp"
+#include "media/media_service.hpp"
 
 namespace liveblog {
 
 namespace http = boost::beast::http;
 
+ContentLimits content_limits_for(const media::MediaService& media) {
+    ContentLimits limits;
+    limits.media = &media.store();
+    return limits;
+}
+
 HttpApi::HttpApi(const Config& config, Hub& hub, accounts::AccountService& accounts, std::string secret,
-                 MetricsRegistry& metrics)
+                 MetricsRegistry& metrics, media::MediaService& media, embed::EmbedService& embeds)
     : read_cache_(config.read_cache_bytes, metrics),
       assets_(config.static_dir, config.compression),
-      ctx_{config, hub, accounts, metrics, read_cache_, assets_, {}},
+      ctx_{config, hub, accounts, metrics, read_cache_, assets_, {}, media, embeds, content_limits_for(media)},
       secret_(std::move(secret)), router_(build_routes(ctx_)) {}
 
 void HttpApi::add_cors(const std::string& origin, HttpResponse& res) const {

@@ -25,7 +25,7 @@ class MetricsRegistry;
 class HttpApi {
 public:
     HttpApi(const Config& config, Hub& hub, accounts::AccountService& accounts, std::string secret,
-            MetricsRegistry& metrics);
+            MetricsRegistry& metrics, media::MediaService& media, embed::EmbedService& embeds);
     HttpApi(const HttpApi&) = delete;
     HttpApi& operator=(const HttpApi&) = delete;
 
@@ -53,6 +53,10 @@ private:
     std::string secret_;
     Router router_;
 };
+
+// The content rules every command is checked against: the defaults, with
+// the images `media` holds.
+ContentLimits content_limits_for(const media::MediaService& media);
 
 // Whether the request's Origin, if it sent one, is this server (its Host).
 bool same_origin(const Request& req);

@@ -8,6 +8,7 @@
 
 #include "accounts/account_service.hpp"
 #include "core/hub.hpp"
+#include "core/validation.hpp"
 #include "http/request.hpp"
 #include "http/response_cache.hpp"
 
@@ -16,6 +17,12 @@ namespace liveblog {
 struct Config;
 class MetricsRegistry;
 class StaticAssets;
+namespace media {
+class MediaService;
+}
+namespace embed {
+class EmbedService;
+}
 
 struct HttpContext {
     const Config& config;
@@ -27,6 +34,9 @@ struct HttpContext {
     // What /readyz reports beside the store: why the server cannot take more
     // connections, or null.
     std::function<const char*()> capacity_check;
+    media::MediaService& media;    // uploaded images
+    embed::EmbedService& embeds;   // social posts captured as cards
+    ContentLimits content_limits;  // content rules, with the uploaded images a block may name
 
     // Runs fn on the reader thread; a store exception answers 503
     // store_unavailable, a full queue 503 overloaded.

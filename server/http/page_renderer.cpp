@@ -9,6 +9,7 @@
 
 #include "common/clock.hpp"
 #include "core/validation.hpp"
+#include "http/block_html.hpp"
 #include "http/html.hpp"
 
 namespace liveblog {
@@ -42,6 +43,7 @@ struct Labels {
     const char* date_time_sep;   // between a date and a time
     const char* corrected;       // followed by a time: "Corrigé à 21:04"
     const char* note_sep;        // between that time and the note (" : " in French)
+    const char* related;         // the related links' heading
 };
 
 // Label strings are trusted constants: they go into the page unescaped, so
@@ -52,7 +54,7 @@ constexpr Labels french{
     "Heures en temps universel (UTC)", "Les directs", "Aucun direct pour le moment.",
     {"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
      "novembre", "décembre"},
-    "1er", " à ", "Corrigé à", "\u00a0: ",
+    "1er", " à ", "Corrigé à", "\u00a0: ", "À suivre aussi",
 };
 
 constexpr Labels english{
@@ -61,7 +63,7 @@ constexpr Labels english{
     "No live coverage yet.",
     {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
      "November", "December"},
-    "1", ", ", "Corrected at", ": ",
+    "1", ", ", "Corrected at", ": ", "Related",
 };
 
 // The primary subtag of a BCP 47 tag is "fr", in any case.
@@ -140,14 +142,7 @@ void append_time(std::string& out, Millis t, const Labels& l) {
 // ---------------------------------------------------------------------------
 
 // Blocks were validated when stored, but a page must render whatever it is
-// given: a missing or mistyped field reads as empty, never throws.
-std::string_view string_field(const json& block, const char* key) {
-    if (!block.is_object()) return {};
-    const auto it = block.find(key);
-    if (it == block.end() || !it->is_string()) return {};
-    return it->get_ref<const std::string&>();
-}
-
+// given: a missing or mistyped field reads as empty, never throws (json_string).
 const json& blocks_of(const Entry& e) {
     static const json none = json::array();
     return e.blocks.is_array() ? e.blocks : none;
@@ -160,19 +155,23 @@ void append_joined(std::string& out, std::string_view part, std::string_view sep
 }
 
 std::string block_plain_text(const json& block) {
-    const auto type = string_field(block, "type");
+    const auto type = json_string(block, "type");
     std::string s;
     if (type == "text" || type == "heading") {
-        s = strip_inline_marks(string_field(block, "text"));
+        s = strip_inline_marks(json_string(block, "text"));
     } else if (type == "quote") {
-        s = strip_inline_marks(string_field(block, "text"));
-        const auto cite = string_field(block, "cite");
+        s = strip_inline_marks(json_string(block, "text"));
+        const auto cite = json_string(block, "cite");
         if (!cite.empty()) append_joined(s, std::string("— ").append(cite), "\n");
     } else if (type == "image") {
-        s = strip_inline_marks(string_field(block, "caption"));
-        append_joined(s, string_field(block, "credit"), " — ");
+        s = strip_inline_marks(json_string(block, "caption"));
+        append_joined(s, json_string(block, "credit"), " — ");
     } else if (type == "embed") {
-        s = string_field(block, "url");
+        if (const auto card = block.find("card"); card != block.end() && card->is_object()) {
+            s = json_string(*card, "text");
+            if (s.empty()) s = json_string(*card, "title");
+        }
+        append_joined(s, json_string(block, "url"), "\n");
     } else if (type == "list") {
         if (const auto it = block.find("items"); it != block.end() && it->is_array())
             for (const auto& item : *it)
@@ -233,7 +232,7 @@ std::string entry_headline(const Entry& e) {
     }
     const auto& blocks = blocks_of(e);
     for (const auto& block : blocks) {
-        if (string_field(block, "type") != "text") continue;
+        if (json_string(block, "type") != "text") continue;
         auto t = collapse_whitespace(block_plain_text(block));
         if (!t.empty()) return truncate_code_points(std::move(t), max_headline_chars);
     }
@@ -244,88 +243,12 @@ std::string entry_headline(const Entry& e) {
     return {};
 }
 
-std::string_view first_image(const Entry& e) {
+std::string first_image(const Entry& e) {
     for (const auto& block : blocks_of(e)) {
-        if (string_field(block, "type") != "image") continue;
-        const auto src = string_field(block, "src");
-        if (is_http_url(src)) return src;
+        if (json_string(block, "type") != "image") continue;
+        if (auto address = image_address(block); !address.empty()) return address;
     }
     return {};
-}
-
-// ---------------------------------------------------------------------------
-// Blocks as HTML
-// ---------------------------------------------------------------------------
-
-// "https://www.Example.org:8443/a?b" -> "example.org:8443". Precondition:
-// is_http_url(url), so "://" is there and no userinfo precedes the host.
-std::string display_host(std::string_view url) {
-    auto rest = url.substr(url.find("://") + 3);
-    rest = rest.substr(0, rest.find_first_of("/?#"));
-    std::string host(rest);
-    for (auto& c : host)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (host.rfind("www.", 0) == 0) host.erase(0, 4);
-    return host;
-}
-
-constexpr const char* link_rel = "nofollow noopener noreferrer";
-
-void render_block(std::string& out, const json& block) {
-    const auto type = string_field(block, "type");
-    if (type == "text") {
-        out += "<p>" + render_inline(string_field(block, "text")) + "</p>\n";
-    } else if (type == "heading") {
-        out += "<h3>" + render_inline(string_field(block, "text")) + "</h3>\n";
-    } else if (type == "quote") {
-        out += "<blockquote><p>" + render_inline(string_field(block, "text")) + "</p>";
-        if (const auto cite = string_field(block, "cite"); !cite.empty())
-            out += "<footer>— <cite>" + html_escape(cite) + "</cite></footer>";
-        out += "</blockquote>\n";
-    } else if (type == "image") {
-        out += "<figure>";
-        // A src that is not http(s) is dropped: no javascript:, no data:.
-        if (const auto src = string_field(block, "src"); is_http_url(src)) {
-            out += "<img src=\"" + html_escape(src) + "\" alt=\"" + html_escape(string_field(block, "alt")) + "\"";
-            // The intrinsic size reserves the image's space: no layout shift when it arrives.
-            const auto w = block.find("width"), h = block.find("height");
-            if (w != block.end() && h != block.end() && w->is_number_integer() && h->is_number_integer() &&
-                w->get<std::int64_t>() > 0 && h->get<std::int64_t>() > 0)
-                out += " width=\"" + std::to_string(w->get<std::int64_t>()) + "\" height=\"" +
-                       std::to_string(h->get<std::int64_t>()) + "\"";
-            out += " loading=\"lazy\" decoding=\"async\">";
-        }
-        const auto caption = string_field(block, "caption");
-        const auto credit = string_field(block, "credit");
-        if (!caption.empty() || !credit.empty()) {
-            out += "<figcaption>";
-            out += render_inline(caption);
-            if (!credit.empty()) {
-                if (!caption.empty()) out += ' ';
-                out += "<span class=\"credit\">" + html_escape(credit) + "</span>";
-            }
-            out += "</figcaption>";
-        }
-        out += "</figure>\n";
-    } else if (type == "embed") {
-        // A link card, never an iframe or a third-party script.
-        const auto url = string_field(block, "url");
-        if (is_http_url(url)) {
-            out += "<a class=\"embed\" href=\"" + html_escape(url) + "\" rel=\"" + link_rel +
-                   "\"><span class=\"embed-host\">" + html_escape(display_host(url)) +
-                   "</span> <span class=\"embed-url\">" + html_escape(url) + "</span></a>\n";
-        } else if (!url.empty()) {
-            out += "<p class=\"embed\">" + html_escape(url) + "</p>\n";
-        }
-    } else if (type == "list") {
-        const auto it = block.find("items");
-        if (it == block.end() || !it->is_array()) return;
-        out += "<ul>";
-        for (const auto& item : *it)
-            if (item.is_string()) out += "<li>" + render_inline(item.get_ref<const std::string&>()) + "</li>";
-        out += "</ul>\n";
-    }
-    // Unknown types cannot be stored (validation); a newer one renders as nothing.
 }
 
 // ---------------------------------------------------------------------------
@@ -412,6 +335,13 @@ ordered_json live_blog_posting(const Story& s, const std::vector<Rendered>& rend
     j["coverageStartTime"] = format_iso8601(s.created_at);
     // Only an ended story has an end; a live or paused one may go on.
     if (s.status == StoryStatus::ended) j["coverageEndTime"] = format_iso8601(s.updated_at);
+    if (auto image = image_address(s.lead_image); !image.empty()) j["image"] = image;
+    if (s.related.is_array() && !s.related.empty()) {
+        ordered_json links = ordered_json::array();
+        for (const auto& link : s.related)
+            if (auto url = json_string(link, "url"); is_http_url(url)) links.push_back(url);
+        j["relatedLink"] = std::move(links);
+    }
     ordered_json updates = ordered_json::array();
     for (const auto& r : rendered) {
         const Entry& e = *r.entry;
@@ -491,6 +421,15 @@ figcaption{font-size:.875rem;color:var(--muted);margin-top:.25rem}
 a.embed{display:block;border:1px solid var(--line);border-radius:.5rem;padding:.75rem 1rem;margin:1rem 0;text-decoration:none;overflow-wrap:anywhere}
 .embed-host{display:block;font-weight:700}
 .embed-url{display:block;font-size:.875rem;color:var(--muted)}
+.embed-card{border:1px solid var(--line);border-radius:.5rem;padding:.75rem 1rem;overflow-wrap:anywhere}
+.embed-card blockquote{border:0;padding:0;margin:.5rem 0}
+.embed-card blockquote p{font-style:normal;margin:0 0 .5rem}
+.embed-thumb img{border-radius:.25rem}
+.embed-author{font-weight:700;color:var(--fg)}
+.lead-image{margin:0 0 1rem}
+.related{border-top:2px solid var(--fg);margin:2rem 0 0;padding-top:.5rem}
+.related ul{margin:0;padding-left:1.25rem}
+.related li{margin:.25rem 0}
 .pager,.back{margin:1.5rem 0;font-weight:600}
 .story-list{list-style:none;margin:0;padding:0}
 .story-list li{border-top:1px solid var(--line);padding:1rem 0}
@@ -538,7 +477,11 @@ std::string render_story_page(const StorySnapshot& snap, Seq before, const std::
     append_badge(out, s.status, l);
     out += "</p>\n<h1>" + html_escape(s.title) + "</h1>\n";
     if (!s.summary.empty()) out += "<p class=\"summary\">" + html_escape(s.summary) + "</p>\n";
-    out += "</header>\n<main>\n";
+    out += "</header>\n";
+    // Always there, empty when there is none: a live story.updated fills it.
+    out += "<div id=\"story-lead\" class=\"story-lead\">";
+    render_lead_image(out, s.lead_image);
+    out += "</div>\n<main>\n";
 
     if (!live_page)
         out += "<p class=\"back\"><a href=\"" + html_escape(story_path(s)) + "\">← " + l.back_to_live + "</a></p>\n";
@@ -578,6 +521,13 @@ std::string render_story_page(const StorySnapshot& snap, Seq before, const std::
         out += "<nav class=\"pager\"><a href=\"" + html_escape(story_path(s)) + "?before=" +
                std::to_string(next_before) + "\" rel=\"next\">" + l.older_entries + " →</a></nav>\n";
     }
+
+    // Hidden, not absent, when empty: a live story.updated fills it.
+    std::string related;
+    render_related_items(related, s.related);
+    out += "<aside id=\"related\" class=\"related\" aria-labelledby=\"related-title\"";
+    if (related.empty()) out += " hidden";
+    out += std::string("><h2 id=\"related-title\">") + l.related + "</h2><ul>" + related + "</ul></aside>\n";
 
     out += "</main>\n</div>\n";
     // The import map's JSON holds only URLs of our files; "</" cannot occur in it.

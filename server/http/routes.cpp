@@ -65,6 +65,15 @@ Router build_routes(HttpContext& ctx) {
     r.add({verb::post, "/api/stories/{story}/desk/{draft}/{action}", A::signed_in, h(handlers::draft_action),
            T::none, "submit, send-back, schedule, unschedule or publish a draft"});
 
+    // ---- media and embed cards ----
+    // /api/media is the one route whose body may pass max_request_body_bytes
+    // (up to max_upload_bytes): transport/http_session reads it so.
+    r.add({verb::post, "/api/media", A::signed_in, h(handlers::upload_media), T::none, "upload an image"});
+    r.add({verb::get, "/media/{media}/{file}", A::anyone, h(handlers::media_file), T::none,
+           "an uploaded image's stored width"});
+    r.add({verb::post, "/api/embeds", A::signed_in, h(handlers::capture_embed), T::none,
+           "capture a social post as an embed card"});
+
     // ---- accounts (the console's sign-in, users, API tokens, audit) ----
     r.add({verb::post, "/api/session", A::anyone, h(handlers::sign_in), T::none, "sign in: a session cookie"});
     r.add({verb::get, "/api/session", A::signed_in, h(handlers::whoami), T::none, "who is signed in, and the CSRF token"});

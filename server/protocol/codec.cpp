@@ -13,7 +13,7 @@ std::string dump(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohma
 }  // namespace
 
 nlohmann::json story_json(const Story& s) {
-    return {
+    nlohmann::json j{
         {"id", s.id},
         {"title", s.title},
         {"summary", s.summary},
@@ -24,6 +24,10 @@ nlohmann::json story_json(const Story& s) {
         {"seq", s.seq},
         {"epoch", s.epoch},
     };
+    // Absent when there are none: stories without furniture are as before.
+    if (s.lead_image.is_object()) j["lead_image"] = s.lead_image;
+    if (s.related.is_array() && !s.related.empty()) j["related"] = s.related;
+    return j;
 }
 
 nlohmann::json entry_json(const Entry& e) {

@@ -234,8 +234,13 @@ AdminMessage parse_admin_message(const nlohmann::json& msg, const std::string& d
         c.summary = summary_field(msg, limits);
         c.lang = lang_field(msg);
         c.status = status_field(msg);
-        if (!c.title && !c.summary && !c.lang && !c.status)
-            fail(ErrorCode::bad_request, "update_story: nothing to change (title, summary, lang, status)");
+        // `field` takes null for absent; here null means "clear the lead image".
+        if (auto lead = msg.find("lead_image"); lead != msg.end())
+            c.lead_image = lead->is_null() ? nlohmann::json() : validate_lead_image(*lead, limits);
+        if (const auto* related = field(msg, "related")) c.related = validate_related(*related, limits);
+        if (!c.title && !c.summary && !c.lang && !c.status && !c.lead_image && !c.related)
+            fail(ErrorCode::bad_request,
+                 "update_story: nothing to change (title, summary, lang, status, lead_image, related)");
         return c;
     }
     if (type == "post_entry") {

@@ -92,6 +92,8 @@ json story_to_json(const Story& s) {
         {"seq", s.seq},
         {"epoch", s.epoch},
         {"meta_seq", s.meta_seq},
+        {"lead_image", s.lead_image},
+        {"related", s.related},
     };
 }
 
@@ -141,6 +143,9 @@ Story story_from_json(const json& j) {
     s.seq = f.unsigned_integer("seq");
     s.epoch = f.text("epoch");
     s.meta_seq = f.unsigned_integer("meta_seq");
+    // Stories written before lead images and related links have neither field.
+    if (auto lead = j.find("lead_image"); lead != j.end() && lead->is_object()) s.lead_image = *lead;
+    if (auto related = j.find("related"); related != j.end() && related->is_array()) s.related = *related;
     return s;
 }
 

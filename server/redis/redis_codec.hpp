@@ -7,7 +7,9 @@
 //
 // Shapes (absent optionals are null, never omitted):
 //   story: {"id","title","summary","lang","status":"live|paused|ended",
-//           "created_at","updated_at","seq","epoch","meta_seq"}
+//           "created_at","updated_at","seq","epoch","meta_seq",
+//           "lead_image":object|null,"related":[...]} (the last two optional
+//           when read: stories stored before them have neither)
 //   entry: {"id","story","version","published_at","updated_at","author",
 //           "title":string|null,"key_event","pinned","deleted","blocks",
 //           "created_seq","modified_seq","idempotency_key"}

@@ -82,11 +82,18 @@ constexpr const char* kMigrations[] = {
     R"sql(
         ALTER TABLE entries ADD COLUMN corrections TEXT NOT NULL DEFAULT '[]';
     )sql",
+    // 3 -> 4: a story's lead image (JSON object, NULL when none) and related
+    // links (JSON array).
+    R"sql(
+        ALTER TABLE stories ADD COLUMN lead_image TEXT;
+        ALTER TABLE stories ADD COLUMN related TEXT NOT NULL DEFAULT '[]';
+    )sql",
 };
 static_assert(std::size(kMigrations) == SqliteStore::schema_version,
               "one migration step per schema version");
 
-#define LIVEBLOG_STORY_COLUMNS "id, title, summary, lang, status, created_at, updated_at, seq, epoch, meta_seq"
+#define LIVEBLOG_STORY_COLUMNS \
+    "id, title, summary, lang, status, created_at, updated_at, seq, epoch, meta_seq, lead_image, related"
 #define LIVEBLOG_ENTRY_COLUMNS                                                                    \
     "story, id, version, published_at, updated_at, author, title, key_event, pinned, deleted, " \
     "blocks, created_seq, modified_seq, idempotency_key, corrections"
@@ -95,10 +102,11 @@ constexpr const char* kSelectStory = "SELECT " LIVEBLOG_STORY_COLUMNS " FROM sto
 constexpr const char* kSelectStories =
     "SELECT " LIVEBLOG_STORY_COLUMNS " FROM stories ORDER BY created_at DESC, id ASC";
 constexpr const char* kUpsertStory =
-    "INSERT INTO stories (" LIVEBLOG_STORY_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+    "INSERT INTO stories (" LIVEBLOG_STORY_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
     "ON CONFLICT (id) DO UPDATE SET title = excluded.title, summary = excluded.summary, "
     "lang = excluded.lang, status = excluded.status, created_at = excluded.created_at, "
-    "updated_at = excluded.updated_at, seq = excluded.seq, epoch = excluded.epoch, meta_seq = excluded.meta_seq";
+    "updated_at = excluded.updated_at, seq = excluded.seq, epoch = excluded.epoch, meta_seq = excluded.meta_seq, "
+    "lead_image = excluded.lead_image, related = excluded.related";
 
 constexpr const char* kSelectEntry =
     "SELECT " LIVEBLOG_ENTRY_COLUMNS " FROM entries WHERE story = ?1 AND id = ?2";
@@ -157,6 +165,12 @@ Story read_story(const Query& q) {
     s.seq = q.seq(7);
     s.epoch = q.text(8);
     s.meta_seq = q.seq(9);
+    try {
+        if (!q.is_null(10)) s.lead_image = nlohmann::json::parse(q.text(10));
+        s.related = nlohmann::json::parse(q.text(11));
+    } catch (const nlohmann::json::exception& ex) {
+        throw StoreFailure("sqlite: story '" + s.id + "' has an unreadable lead image or related links: " + ex.what());
+    }
     return s;
 }
 
@@ -247,6 +261,8 @@ public:
             q.bind(1, s.id).bind(2, s.title).bind(3, s.summary).bind(4, s.lang);
             q.bind(5, std::string(to_string(s.status))).bind(6, std::int64_t{s.created_at});
             q.bind(7, std::int64_t{s.updated_at}).bind(8, to_db(s.seq)).bind(9, s.epoch).bind(10, to_db(s.meta_seq));
+            q.bind(11, s.lead_image.is_object() ? std::optional<std::string>(s.lead_image.dump()) : std::nullopt);
+            q.bind(12, s.related.is_array() ? s.related.dump() : std::string("[]"));
             q.step();
         });
     }

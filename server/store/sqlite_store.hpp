@@ -34,7 +34,7 @@ namespace liveblog {
 class SqliteStore : public Store {
 public:
     // The schema version this build writes and understands.
-    static constexpr int schema_version = 3;
+    static constexpr int schema_version = 4;
 
     // Opens (creating the file and its parent directory if missing) and
     // migrates the database. Throws StoreFailure if it cannot.

@@ -25,10 +25,12 @@ std::atomic<std::uint64_t> next_presence_id{1};
 
 AdminHandler::AdminHandler(Connection& session, Hub& hub, accounts::AccountService& accounts,
                            EditorPresence& presence, std::string secret, AdminCredential credential,
-                           double auth_timeout_s, double recheck_s, AdminInboundLimits limits)
+                           double auth_timeout_s, double recheck_s, AdminInboundLimits limits,
+                           ContentLimits content_limits)
     : session_(session), hub_(hub), accounts_(accounts), presence_(presence), presence_id_(next_presence_id++),
       secret_(std::move(secret)), initial_(std::move(credential)),
-      recheck_s_(recheck_s), principal_(initial_.principal), auth_timeout_s_(auth_timeout_s), inbound_(limits) {}
+      recheck_s_(recheck_s), principal_(initial_.principal), auth_timeout_s_(auth_timeout_s), inbound_(limits),
+      limits_(content_limits) {}
 
 void AdminHandler::on_open() {
     deadline_ = std::make_unique<net::steady_timer>(session_.shard_context().ioc);

@@ -46,7 +46,7 @@ class AdminHandler : public MessageHandler {
 public:
     AdminHandler(Connection& session, Hub& hub, accounts::AccountService& accounts, EditorPresence& presence,
                  std::string secret, AdminCredential credential, double auth_timeout_s, double recheck_s,
-                 AdminInboundLimits limits);
+                 AdminInboundLimits limits, ContentLimits content_limits);
 
     void on_open() override;
     void on_message(std::string_view text) override;

@@ -50,11 +50,61 @@ void HttpSession::run() {
     do_read();
 }
 
+namespace {
+
+// The one route whose body may be larger than max_request_body_bytes.
+bool is_upload(const http::request_parser<http::string_body>& parser) {
+    const auto& req = parser.get();
+    if (req.method() != http::verb::post) return false;
+    auto target = req.target();
+    target = target.substr(0, target.find('?'));
+    return target == "/api/media";
+}
+
+}  // namespace
+
 void HttpSession::do_read() {
+    upload_slot_.reset();  // the previous request is answered
     parser_.emplace();
-    parser_->body_limit(ctx_.config.max_request_body_bytes);
+    // The header is read with the larger limit, since Beast checks a
+    // Content-Length against it as the header ends; on_header then applies
+    // the route's own.
+    body_limit_ = std::max(ctx_.config.max_request_body_bytes, ctx_.config.max_upload_bytes);
+    parser_->body_limit(body_limit_);
     parser_->header_limit(16 * 1024);
     stream_.expires_after(seconds(ctx_.config.handshake_timeout_s));
+    auto done = beast::bind_front_handler(&HttpSession::on_header, shared_from_this());
+    if (tls_stream_) http::async_read_header(*tls_stream_, buffer_, *parser_, std::move(done));
+    else http::async_read_header(stream_, buffer_, *parser_, std::move(done));
+}
+
+void HttpSession::on_header(error_code ec, std::size_t bytes) {
+    if (ec) return on_read(ec, bytes);
+    const bool upload = is_upload(*parser_);
+    body_limit_ = upload ? ctx_.config.max_upload_bytes : ctx_.config.max_request_body_bytes;
+    const auto declared = parser_->content_length();
+    const auto refuse = [&](HttpResponse res) {
+        method_ = std::string(parser_->get().method_string());
+        target_ = std::string(parser_->get().target());
+        started_ = std::chrono::steady_clock::now();
+        res.keep_alive(false);  // the body is not read: nothing after it is a request
+        send(std::move(res));
+    };
+    if (declared && *declared > body_limit_)
+        return refuse(error_response(ErrorCode::too_large, "request body over " + std::to_string(body_limit_) + " bytes"));
+    if (upload) {
+        // A slot before the body: at most max_queued_media bodies of up to
+        // max_upload_bytes are held at once, whoever sends them.
+        upload_slot_ = ctx_.media.reserve_upload();
+        if (!upload_slot_) {
+            auto res = error_response(ErrorCode::overloaded, "too many uploads at once; retry shortly");
+            res.set(http::field::retry_after, "2");
+            return refuse(std::move(res));
+        }
+        // A large photo over a newsroom's mobile link takes more than the handshake timeout.
+        stream_.expires_after(seconds(std::max(ctx_.config.handshake_timeout_s, ctx_.config.upload_timeout_s)));
+    }
+    parser_->body_limit(body_limit_);
     auto done = beast::bind_front_handler(&HttpSession::on_read, shared_from_this());
     if (tls_stream_) http::async_read(*tls_stream_, buffer_, *parser_, std::move(done));
     else http::async_read(stream_, buffer_, *parser_, std::move(done));
@@ -76,7 +126,7 @@ void HttpSession::on_read(error_code ec, std::size_t) {
         started_ = std::chrono::steady_clock::now();
         HttpResponse res;
         if (ec == http::error::body_limit) {
-            res = error_response(ErrorCode::too_large, "request body over " + std::to_string(ctx_.config.max_request_body_bytes) + " bytes");
+            res = error_response(ErrorCode::too_large, "request body over " + std::to_string(body_limit_) + " bytes");
         } else if (ec == http::error::header_limit) {
             res = error_response(ErrorCode::too_large, "request headers over 16 KiB");
             res.result(http::status::request_header_fields_too_large);
@@ -226,7 +276,7 @@ void HttpSession::upgrade(http::request<http::string_body>&& req) {
         inbound.anonymous_burst = cfg.reader_burst;
         session->set_handler(std::make_unique<AdminHandler>(*session, ctx_.hub, ctx_.accounts, ctx_.presence, ctx_.secret,
                                                             std::move(credential), cfg.auth_timeout_s,
-                                                            cfg.credential_recheck_s, inbound));
+                                                            cfg.credential_recheck_s, inbound, ctx_.content_limits));
     }
     else
         session->set_handler(std::make_unique<ReaderHandler>(*session, ctx_.hub, cfg.max_subscriptions));

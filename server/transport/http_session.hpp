@@ -28,6 +28,8 @@ public:
 
 private:
     void do_read();
+    // The header first: the route decides how large a body may follow.
+    void on_header(error_code ec, std::size_t bytes);
     void on_read(error_code ec, std::size_t bytes);
     void route(http::request<http::string_body>&& req);
     void upgrade(http::request<http::string_body>&& req);
@@ -51,6 +53,8 @@ private:
     std::string peer_address_;  // the client's IP, read once in run()
     std::chrono::steady_clock::time_point started_;
     bool head_ = false;
+    std::size_t body_limit_ = 0;        // of the request being read
+    std::shared_ptr<void> upload_slot_;  // held while an upload is read and answered (media::MediaService)
 };
 
 }  // namespace liveblog

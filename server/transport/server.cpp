@@ -10,16 +10,16 @@
 namespace liveblog {
 
 Server::Server(const Config& config, Hub& hub, accounts::AccountService& accounts, std::string secret,
-               MetricsRegistry& metrics)
+               MetricsRegistry& metrics, media::MediaService& media, embed::EmbedService& embeds)
     : config_(config),
       hub_(hub),
-      api_(config, hub, accounts, secret, metrics),
+      api_(config, hub, accounts, secret, metrics, media, embeds),
       tls_(tls_enabled(config) ? std::make_unique<TlsCertificates>(config.tls_cert, config.tls_key) : nullptr),
       ctx_{config, hub, accounts, secret,
            std::make_shared<ConnectionLimiter>(config.max_connections_per_ip,
                                                config.max_connections ? config.max_connections
                                                                       : static_cast<std::size_t>(-1)),
-           metrics, api_, presence_, tls_.get()} {
+           metrics, api_, presence_, tls_.get(), 0, content_limits_for(media), media} {
     // The pairing rules (both files or neither, redirect_listen only with
     // them) are check_tls_settings's, run before the server is made.
     // /readyz: a load balancer sends new readers elsewhere while this node is full.

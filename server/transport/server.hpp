@@ -16,7 +16,7 @@ namespace liveblog {
 class Server {
 public:
     Server(const Config& config, Hub& hub, accounts::AccountService& accounts, std::string secret,
-           MetricsRegistry& metrics);
+           MetricsRegistry& metrics, media::MediaService& media, embed::EmbedService& embeds);
     ~Server();
 
     // The shards, for Hub::attach_shards before start().

@@ -9,7 +9,9 @@
 #include "common/metrics.hpp"
 #include "core/editor_presence.hpp"
 #include "core/hub.hpp"
+#include "core/validation.hpp"
 #include "http/http_api.hpp"
+#include "media/media_service.hpp"
 #include "tls/tls_context.hpp"
 #include "transport/connection_limiter.hpp"
 
@@ -26,6 +28,8 @@ struct ServerContext {
     EditorPresence& presence;  // who is editing which story (editors' channel)
     TlsCertificates* tls;      // the listen port's certificate, when it speaks TLS (else null)
     unsigned short bound_port = 0;  // the listen port as bound (listen_port 0 picks one): where redirects point
+    ContentLimits content_limits;   // content rules, with the uploaded images a block may name
+    media::MediaService& media;     // uploads: a connection reserves a slot before reading one
 };
 
 }  // namespace liveblog

@@ -1,8 +1,10 @@
 // render.js builds the same markup as the server's page renderer: entries
-// (every block type, the inline marks, pinned copies, "updated" times) are
-// rendered with a test DOM and compared byte for byte with the article the
-// real server renders for the same entry. Plus the safety rules: no HTML is
-// ever parsed, only http(s) URLs become links or images.
+// (every block type, the inline marks, pinned copies, "updated" times,
+// uploaded images as <picture>, embed cards) and the story's lead image and
+// related links are rendered with a test DOM and compared byte for byte with
+// what the real server renders. Plus the safety rules: no HTML is ever
+// parsed, only http(s) URLs become links or images, only media ids become
+// /media/ paths.
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,21 +14,25 @@ import { fileURLToPath } from 'node:url';
 
 import {
   renderEntry, renderBlock, appendInline, stripInlineMarks, entryHeadline, renderKeyEventItem,
-  isHttpUrl, longDate, labelsFor, displayHost,
+  isHttpUrl, longDate, labelsFor, displayHost, renderLeadImage, renderRelatedList, IMAGE_SIZES,
 } from '../../client-demo/js/render.js';
+import { fallbackWidth } from '../../client-demo/js/render-media.js';
 import { relativeTime } from '../../client-demo/js/reader-page.js';
 import { fakeDocument as doc } from './support/fake-dom.mjs';
-import { startServer, mintToken, restClient } from './support/server.mjs';
+import { startServer, mintToken, restClient, root } from './support/server.mjs';
 
 const inline = (text) => appendInline(doc.createElement('p'), text, doc).innerHTML;
+const fixture = (name) => fs.readFileSync(path.join(root, 'tests', 'fixtures', 'images', name));
 
 describe('render.js matches the server-rendered page', () => {
   let server;
   let rest;
+  let token;
 
   before(async () => {
     server = await startServer();
-    rest = restClient(() => server.url, mintToken());
+    token = mintToken();
+    rest = restClient(() => server.url, token);
   });
 
   after(async () => {
@@ -106,6 +112,100 @@ describe('render.js matches the server-rendered page', () => {
       });
     });
   }
+
+  // -- uploaded images, embed cards, lead image, related links ----------------
+
+  // POST /api/media with the file's bytes as the body; the stored image.
+  async function upload(name) {
+    const res = await fetch(`${server.url}/api/media`, {
+      method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: fixture(name),
+    });
+    const body = await res.json();
+    assert.ok(res.status === 201 || res.status === 200, `upload ${name}: ${res.status} ${JSON.stringify(body)}`);
+    return body.media;
+  }
+
+  // Cards are posted as the console would after POST /api/embeds (the server
+  // validates them as plain text and sets the thumbnail's size itself).
+  const mediaBlocks = (photo, thumb) => [
+    { type: 'image', media: photo.id, alt: 'La foule « place » & "ailleurs"', caption: 'Vers **21 h**,\nplace de la République', credit: 'AFP' },
+    { type: 'image', media: photo.id, alt: 'Sans légende' },
+    { type: 'image', media: thumb.id, alt: 'Crédit seul', credit: 'Reuters' },
+    {
+      type: 'embed', url: 'https://bsky.app/profile/example.org/post/3k2a',
+      card: {
+        provider: 'Bluesky', author: 'Jane <Doe> (@example.org)', author_url: 'https://bsky.app/profile/example.org',
+        text: 'Première ligne\n\nDeuxième **pas grasse** <script>alert(1)</script>\n   \nfin & "guillemets"',
+        date: '7 décembre 2026 à 21:04', thumbnail: { media: thumb.id },
+      },
+    },
+    { type: 'embed', url: 'https://www.Social.example:8443/p/2?x=1', card: { provider: 'Testsocial', title: 'Seulement un titre' } },
+    { type: 'embed', url: 'https://social.example/p/3', card: { provider: 'Testsocial', author: 'Jane', text: 'Une ligne', date: '1er mai 2026' } },
+    { type: 'embed', url: 'https://social.example/p/4', card: { provider: 'Mastodon' } },
+  ];
+
+  const serverBlock = (html, re, what) => {
+    const m = re.exec(html);
+    assert.ok(m, `no ${what} on the page`);
+    return m[0];
+  };
+  const leadMarkup = (story) =>
+    `<div id="story-lead" class="story-lead">${renderLeadImage(story.lead_image, doc)?.outerHTML ?? ''}</div>`;
+  const relatedMarkup = (story, lang) => {
+    const ul = renderRelatedList(story.related, doc);
+    return `<aside id="related" class="related" aria-labelledby="related-title"${ul.childNodes.length ? '' : ' hidden'}>` +
+      `<h2 id="related-title">${labelsFor(lang).related}</h2>${ul.outerHTML}</aside>`;
+  };
+
+  for (const lang of ['fr', 'en']) {
+    it(`renders uploaded images, embed cards, the lead image and related links as the server does (${lang})`, async () => {
+      const id = `render-media-${lang}`;
+      const photo = await upload('photo.jpg');
+      const thumb = await upload('photo.png');
+      assert.match(photo.id, /^[0-9a-f]{32}$/);
+      await rest.createStory(id, { lang, title: `Médias ${lang}` });
+      const blocks = mediaBlocks(photo, thumb);
+      await rest.post(id, 'x', { blocks: blocks.slice(0, 3), key_event: true });
+      await rest.post(id, 'x', { blocks: blocks.slice(3) });
+      await rest.updateStory(id, {
+        lead_image: { media: photo.id, alt: 'Une « foule »', caption: 'Vers _21 h_', credit: 'AFP' },
+        related: [
+          { title: 'Le direct d’hier & <avant-hier>', url: 'https://example.org/direct?d=1&e=2' },
+          { title: 'Explications', url: 'https://example.org/explications' },
+        ],
+      });
+
+      const html = await (await fetch(`${server.url}/stories/${id}`)).text();
+      const { entries } = await (await fetch(`${server.url}/api/stories/${id}/entries?limit=100`)).json();
+      const { story } = await (await fetch(`${server.url}/api/stories/${id}`)).json();
+      assert.equal(entries.length, 2);
+      // The server filled the size and the widths from the upload.
+      const stored = entries.find((e) => e.blocks[0].type === 'image').blocks[0];
+      assert.deepEqual([stored.width, stored.height, stored.widths], [photo.width, photo.height, photo.widths]);
+      for (const e of entries) assert.equal(ours(e, 'stream', lang), serverArticle(html, `entry-${e.id}`));
+      assert.match(html, /<picture><source type="image\/webp" srcset="\/media\//);
+      assert.ok(html.includes(`sizes="${IMAGE_SIZES}"`));
+
+      assert.equal(story.lead_image.media, photo.id);
+      assert.equal(story.related.length, 2);
+      assert.equal(serverBlock(html, /<div id="story-lead"[\s\S]*?<\/div>/, '#story-lead'), leadMarkup(story));
+      assert.match(leadMarkup(story), / fetchpriority="high" decoding="async">/);
+      assert.equal(serverBlock(html, /<aside id="related"[\s\S]*?<\/aside>/, '#related'), relatedMarkup(story, lang));
+
+      // An external lead image, and no related links: the aside is there, hidden.
+      await rest.updateStory(id, { lead_image: { src: 'https://img.example/lead.jpg?a=1&b=2', alt: 'Externe', width: 1600, height: 900 }, related: [] });
+      const html2 = await (await fetch(`${server.url}/stories/${id}`)).text();
+      const story2 = (await (await fetch(`${server.url}/api/stories/${id}`)).json()).story;
+      assert.ok(story2.related === undefined || story2.related.length === 0, 'related cleared');
+      assert.equal(serverBlock(html2, /<div id="story-lead"[\s\S]*?<\/div>/, '#story-lead'), leadMarkup(story2));
+      assert.equal(serverBlock(html2, /<aside id="related"[\s\S]*?<\/aside>/, '#related'), relatedMarkup(story2, lang));
+
+      // No lead image: the div is there, empty.
+      await rest.updateStory(id, { lead_image: null });
+      const html3 = await (await fetch(`${server.url}/stories/${id}`)).text();
+      assert.ok(html3.includes('<div id="story-lead" class="story-lead"></div>'));
+    });
+  }
 });
 
 describe('render.js safety and details', () => {
@@ -134,6 +234,98 @@ describe('render.js safety and details', () => {
     assert.equal(renderBlock({ type: 'video', url: 'https://x.example' }, doc), null);
     assert.equal(renderBlock({ type: 'list', items: 'nope' }, doc), null);
     assert.equal(displayHost('https://WWW.Example.org:8443/a?b'), 'example.org:8443');
+  });
+
+  const ID = '0123456789abcdef0123456789abcdef';
+  const WIDTHS = [320, 640, 1024, 1600];
+
+  it('renders an uploaded image as a <picture> over its stored widths', () => {
+    const html = renderBlock({ type: 'image', media: ID, alt: 'a', width: 4032, height: 3024, widths: WIDTHS }, doc).outerHTML;
+    const set = (ext) => WIDTHS.map((w) => `/media/${ID}/${w}.${ext} ${w}w`).join(', ');
+    assert.equal(html, `<figure><picture><source type="image/webp" srcset="${set('webp')}" sizes="${IMAGE_SIZES}">` +
+      `<img src="/media/${ID}/1024.jpg" srcset="${set('jpg')}" sizes="${IMAGE_SIZES}" alt="a" width="4032" height="3024" ` +
+      'loading="lazy" decoding="async"></picture></figure>');
+    assert.equal(fallbackWidth([320, 640, 1024, 1600]), 1024);
+    assert.equal(fallbackWidth([320, 640, 800]), 800);
+    assert.equal(fallbackWidth([1200, 1600]), 1200);
+    assert.equal(fallbackWidth([300]), 300);
+  });
+
+  it('makes a /media/ path only of a media id, and only with usable widths', () => {
+    for (const media of ['../../etc/passwd', ID.toUpperCase(), ID.slice(1), `${ID}0`, `${ID}\n`, 'javascript:alert(1)', 42, null]) {
+      const html = renderBlock({ type: 'image', media, alt: 'a', caption: 'c', widths: WIDTHS }, doc).outerHTML;
+      assert.equal(html, '<figure><figcaption>c</figcaption></figure>', String(media));
+    }
+    for (const widths of [[], [0], [-320], [320.5], ['320'], '320', null, [320, '640" onerror="x']]) {
+      assert.equal(renderBlock({ type: 'image', media: ID, alt: 'a', widths }, doc).outerHTML, '<figure></figure>', JSON.stringify(widths));
+    }
+    // A block with a bad media id and a good src falls back to the src.
+    assert.equal(renderBlock({ type: 'image', media: 'nope', src: 'https://img.example/a.jpg', alt: 'a' }, doc).outerHTML,
+      '<figure><img src="https://img.example/a.jpg" alt="a" loading="lazy" decoding="async"></figure>');
+    // Sizes only when both are positive integers.
+    assert.doesNotMatch(renderBlock({ type: 'image', media: ID, alt: 'a', width: 10, height: '5', widths: WIDTHS }, doc).outerHTML, /width=/);
+  });
+
+  it('renders an embed card as plain text, never as markup or a script', () => {
+    const block = {
+      type: 'embed', url: 'https://social.example/p/1',
+      card: {
+        provider: 'Test<social>', author: '<img src=x onerror=alert(1)>', author_url: 'javascript:alert(1)',
+        text: '<script>alert(1)</script>\n**pas gras** [lien](https://evil.example)\n \t\n', date: '7 décembre 2026',
+        thumbnail: { media: 'ZZZ', widths: WIDTHS },
+      },
+    };
+    const html = renderBlock(block, doc).outerHTML;
+    assert.equal(html, '<figure class="embed-card"><blockquote cite="https://social.example/p/1">' +
+      '<p>&lt;script&gt;alert(1)&lt;/script&gt;</p><p>**pas gras** [lien](https://evil.example)</p></blockquote>' +
+      '<figcaption><span class="embed-author">&lt;img src=x onerror=alert(1)&gt;</span> <span class="embed-provider">Test&lt;social&gt;</span> ' +
+      '<a class="embed-link" href="https://social.example/p/1" rel="nofollow noopener noreferrer">7 décembre 2026</a></figcaption></figure>');
+    assert.doesNotMatch(html, /javascript:/);  // author_url is never rendered, let alone a non-http one
+    assert.doesNotMatch(html, /embed-thumb/);   // a thumbnail must be an upload
+  });
+
+  it('renders a card thumbnail, a title when there is no text, the host when there is no date', () => {
+    const html = renderBlock({
+      type: 'embed', url: 'https://www.Social.example/p/2',
+      card: { provider: 'P', title: 'Un titre', thumbnail: { media: ID, width: 1200, height: 630, widths: [320, 1200] } },
+    }, doc).outerHTML;
+    assert.equal(html, '<figure class="embed-card"><a class="embed-thumb" href="https://www.Social.example/p/2" ' +
+      'rel="nofollow noopener noreferrer" tabindex="-1" aria-hidden="true"><picture>' +
+      `<source type="image/webp" srcset="/media/${ID}/320.webp 320w, /media/${ID}/1200.webp 1200w" sizes="${IMAGE_SIZES}">` +
+      `<img src="/media/${ID}/320.jpg" srcset="/media/${ID}/320.jpg 320w, /media/${ID}/1200.jpg 1200w" sizes="${IMAGE_SIZES}" ` +
+      'alt="" width="1200" height="630" loading="lazy" decoding="async"></picture></a>' +
+      '<blockquote cite="https://www.Social.example/p/2"><p>Un titre</p></blockquote>' +
+      '<figcaption><span class="embed-provider">P</span> <a class="embed-link" href="https://www.Social.example/p/2" ' +
+      'rel="nofollow noopener noreferrer">social.example</a></figcaption></figure>');
+  });
+
+  it('falls back to the link card without a usable card, and never links a non-http URL', () => {
+    const link = '<a class="embed" href="https://a.example/x" rel="nofollow noopener noreferrer"><span class="embed-host">a.example</span> <span class="embed-url">https://a.example/x</span></a>';
+    for (const card of [undefined, null, 'Bluesky', [], {}, { provider: '' }, { provider: 42 }]) {
+      assert.equal(renderBlock({ type: 'embed', url: 'https://a.example/x', card }, doc).outerHTML, link, JSON.stringify(card));
+    }
+    assert.equal(renderBlock({ type: 'embed', url: 'javascript:alert(1)', card: { provider: 'P', text: 't' } }, doc).outerHTML,
+      '<p class="embed">javascript:alert(1)</p>');
+  });
+
+  it('renders the lead image eagerly and the related links as a list of http(s) links', () => {
+    assert.equal(renderLeadImage(null, doc), null);
+    assert.equal(renderLeadImage(undefined, doc), null);
+    assert.equal(renderLeadImage({ src: 'https://img.example/l.jpg', alt: 'L', width: 1600, height: 900, caption: 'C', credit: 'AFP' }, doc).outerHTML,
+      '<figure class="lead-image"><img src="https://img.example/l.jpg" alt="L" width="1600" height="900" fetchpriority="high" decoding="async">' +
+      '<figcaption>C <span class="credit">AFP</span></figcaption></figure>');
+    assert.equal(renderLeadImage({ src: 'javascript:alert(1)', alt: 'L' }, doc).outerHTML, '<figure class="lead-image"></figure>');
+    assert.match(renderLeadImage({ media: ID, alt: 'L', widths: [320] }, doc).outerHTML,
+      new RegExp(`<img src="/media/${ID}/320.jpg" srcset="[^"]+" sizes="[^"]+" alt="L" fetchpriority="high" decoding="async">`));
+    assert.equal(renderRelatedList([
+      { title: 'A & <b>', url: 'https://a.example/?x=1&y=2' },
+      { title: 'mauvais', url: 'javascript:alert(1)' },
+      'pas un objet',
+      { title: 'B', url: 'http://b.example' },
+    ], doc).outerHTML, '<ul><li><a href="https://a.example/?x=1&amp;y=2">A &amp; &lt;b&gt;</a></li><li><a href="http://b.example">B</a></li></ul>');
+    assert.equal(renderRelatedList(undefined, doc).outerHTML, '<ul></ul>');
+    assert.equal(labelsFor('fr').related, 'À suivre aussi');
+    assert.equal(labelsFor('en').related, 'Related');
   });
 
   it('stays linear on hostile input', () => {

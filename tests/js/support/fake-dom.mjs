@@ -3,7 +3,7 @@
 // serializer that escapes as the server does (& < > " ' in text and
 // attributes), so rendered nodes compare byte for byte with server markup.
 
-const VOID = new Set(['br', 'img']);
+const VOID = new Set(['br', 'img', 'source']);
 
 function escape(s) {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
