@@ -421,15 +421,20 @@ figcaption{font-size:.875rem;color:var(--muted);margin-top:.25rem}
 a.embed{display:block;border:1px solid var(--line);border-radius:.5rem;padding:.75rem 1rem;margin:1rem 0;text-decoration:none;overflow-wrap:anywhere}
 .embed-host{display:block;font-weight:700}
 .embed-url{display:block;font-size:.875rem;color:var(--muted)}
-.embed-card{border:1px solid var(--line);border-radius:.5rem;padding:.75rem 1rem;overflow-wrap:anywhere}
-.embed-card blockquote{border:0;padding:0;margin:.5rem 0}
-.embed-card blockquote p{font-style:normal;margin:0 0 .5rem}
+picture{display:block}
+.story-lead:empty{display:none}
+.lead-image{margin:1rem 0 1.5rem}
+.embed-card{margin:1rem 0;padding:.75rem 1rem;border:1px solid var(--line);border-radius:.5rem;overflow-wrap:anywhere}
+.embed-thumb{display:block;margin-bottom:.75rem}
 .embed-thumb img{border-radius:.25rem}
-.embed-author{font-weight:700;color:var(--fg)}
-.lead-image{margin:0 0 1rem}
-.related{border-top:2px solid var(--fg);margin:2rem 0 0;padding-top:.5rem}
+.embed-card blockquote{margin:0;padding:0;border-left:0}
+.embed-card blockquote p{margin:0 0 .5rem;font-style:normal}
+.embed-author{font-weight:600;color:var(--fg)}
+.embed-provider{font-weight:700}
+.related{margin:2rem 0 0;padding-top:.5rem;border-top:2px solid var(--line)}
+.related[hidden]{display:none}
 .related ul{margin:0;padding-left:1.25rem}
-.related li{margin:.25rem 0}
+.related li{padding:.2rem 0}
 .pager,.back{margin:1.5rem 0;font-weight:600}
 .story-list{list-style:none;margin:0;padding:0}
 .story-list li{border-top:1px solid var(--line);padding:1rem 0}

@@ -102,10 +102,65 @@ ImagePtr to_display_srgb(ImagePtr image) {
     return image;
 }
 
+// The decoded pixels in a new image that has no metadata at all: not
+// relying on each saver's "strip" (libvips 8.14's WebP saver keeps EXIF
+// despite it), nothing of the original's EXIF, XMP, IPTC or ICC can reach
+// an encoded file. Pulling the pixels is where a truncated file fails.
+ImagePtr pixels_only(const ImagePtr& image) {
+    std::size_t size = 0;
+    void* pixels = vips_image_write_to_memory(image.get(), &size);
+    if (!pixels) refuse(ErrorCode::invalid_image, "does not decode: " + vips_problem());
+    VipsImage* bare = vips_image_new_from_memory_copy(pixels, size, vips_image_get_width(image.get()),
+                                                      vips_image_get_height(image.get()),
+                                                      vips_image_get_bands(image.get()), VIPS_FORMAT_UCHAR);
+    g_free(pixels);
+    if (!bare) refuse(ErrorCode::internal, "copying pixels: " + vips_problem());
+    ImagePtr out(bare);
+    return step(out, [](VipsImage* in, VipsImage** o) {
+        return vips_copy(in, o, "interpretation", VIPS_INTERPRETATION_sRGB, nullptr);
+    }, "copying pixels");
+}
+
 std::string take_buffer(void* data, std::size_t size) {
     std::string bytes(static_cast<const char*>(data), size);
     g_free(data);
     return bytes;
+}
+
+std::uint32_t le32(const std::string& s, std::size_t at) {
+    return static_cast<std::uint32_t>(static_cast<unsigned char>(s[at])) |
+           static_cast<std::uint32_t>(static_cast<unsigned char>(s[at + 1])) << 8 |
+           static_cast<std::uint32_t>(static_cast<unsigned char>(s[at + 2])) << 16 |
+           static_cast<std::uint32_t>(static_cast<unsigned char>(s[at + 3])) << 24;
+}
+
+void put_le32(std::string& s, std::size_t at, std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) s[at + i] = static_cast<char>((v >> (8 * i)) & 0xFF);
+}
+
+// libvips 8.14's WebP saver writes an EXIF chunk of its own (resolution,
+// orientation) even with strip: the RIFF container is rewritten without
+// EXIF, XMP and ICCP chunks, and VP8X's flags for them cleared.
+std::string strip_webp_metadata(const std::string& webp) {
+    if (webp.size() < 12 || webp.compare(0, 4, "RIFF") != 0 || webp.compare(8, 4, "WEBP") != 0)
+        refuse(ErrorCode::internal, "encoding WebP: not a RIFF/WEBP file");
+    std::string out = webp.substr(0, 12);
+    std::size_t vp8x_flags = std::string::npos;
+    for (std::size_t i = 12; i + 8 <= webp.size();) {
+        const std::string fourcc = webp.substr(i, 4);
+        const std::size_t size = le32(webp, i + 4);
+        const std::size_t total = 8 + size + (size & 1);
+        if (i + total > webp.size()) refuse(ErrorCode::internal, "encoding WebP: a chunk runs past the end");
+        if (fourcc != "EXIF" && fourcc != "XMP " && fourcc != "ICCP") {
+            if (fourcc == "VP8X") vp8x_flags = out.size() + 8;
+            out.append(webp, i, total);
+        }
+        i += total;
+    }
+    if (vp8x_flags != std::string::npos)
+        out[vp8x_flags] = static_cast<char>(static_cast<unsigned char>(out[vp8x_flags]) & ~(0x20 | 0x08 | 0x04));
+    put_le32(out, 4, static_cast<std::uint32_t>(out.size() - 8));
+    return out;
 }
 
 EncodedWidth encode(const ImagePtr& image) {
@@ -117,7 +172,7 @@ EncodedWidth encode(const ImagePtr& image) {
     // strip: no metadata of any kind in what is served.
     if (vips_webpsave_buffer(image.get(), &data, &size, "Q", 80, "strip", TRUE, nullptr) != 0)
         refuse(ErrorCode::invalid_image, "encoding WebP: " + vips_problem());
-    w.webp = take_buffer(data, size);
+    w.webp = strip_webp_metadata(take_buffer(data, size));
     if (vips_jpegsave_buffer(image.get(), &data, &size, "Q", 82, "interlace", TRUE, "optimize_coding", TRUE, "strip",
                              TRUE, nullptr) != 0)
         refuse(ErrorCode::invalid_image, "encoding JPEG: " + vips_problem());
@@ -182,7 +237,8 @@ IngestedImage ingest_image(std::string_view bytes, const ImageLimits& limits) {
     out.height = static_cast<std::uint32_t>(vips_image_get_height(image.get()));
 
     // The largest width is made from the whole decoded image (this is where a
-    // truncated file fails) and kept in memory; the smaller ones from it.
+    // truncated file fails) and kept in memory, bare of metadata; the smaller
+    // ones from it.
     const auto widths = widths_for(out.width);
     ImagePtr largest;
     for (auto it = widths.rbegin(); it != widths.rend(); ++it) {
@@ -197,9 +253,7 @@ IngestedImage ingest_image(std::string_view bytes, const ImageLimits& limits) {
                                                   VIPS_SIZE_DOWN, nullptr);
                   }, "resizing");
         if (!largest) {
-            VipsImage* memory = vips_image_copy_memory(resized.get());
-            if (!memory) refuse(ErrorCode::invalid_image, "does not decode: " + vips_problem());
-            largest = ImagePtr(memory);
+            largest = pixels_only(resized);
             resized = ImagePtr((g_object_ref(largest.get()), largest.get()));
         }
         auto encoded = encode(resized);

@@ -13,7 +13,7 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import {
-  api, closeFixture, launchBrowser, mintToken, openConsole, openReader, startServer, waitFor,
+  api, axeViolations, closeFixture, launchBrowser, mintToken, openConsole, openReader, startServer, waitFor,
 } from "./harness.mjs";
 import { root, serverBinary } from "../js/support/server.mjs";
 
@@ -213,6 +213,8 @@ test("a social post's address becomes a card, captured once, that readers get wi
   assert.equal(oembedRequests.length, 1);
   // The console: the story panel with its lead image and links, the card's preview in its block.
   await page.screenshot({ path: "/tmp/media-console.png", fullPage: true });
+  // The console with its new controls, as axe-core reads it: nothing serious or critical.
+  assert.deepEqual(await axeViolations(page), []);
   await page.locator("#publish").click();
   await page.locator("#draft-status", { hasText: "Entrée publiée." }).waitFor({ timeout: 10000 });
 
@@ -224,6 +226,7 @@ test("a social post's address becomes a card, captured once, that readers get wi
   assert.equal(await card.locator("a.embed-link").getAttribute("href"), POST_URL);
   assert.equal(await reader.page.locator("section.entries iframe, section.entries script").count(), 0);
   await reader.page.screenshot({ path: "/tmp/media-page.png", fullPage: true });
+  assert.deepEqual(await axeViolations(reader.page), []);
 
   await reader.page.reload();
   await reader.page.locator("section.entries > article figure.embed-card", { hasText: "Hello from the test" }).waitFor();
