@@ -111,6 +111,8 @@ void check_same(const Story& a, const Story& b) {
     CHECK(a.seq == b.seq);
     CHECK(a.epoch == b.epoch);
     CHECK(a.meta_seq == b.meta_seq);
+    CHECK(a.lead_image == b.lead_image);
+    CHECK(a.related == b.related);
 }
 
 void check_same(const Entry& a, const Entry& b) {
@@ -710,7 +712,11 @@ STORE_TEST("store: reopening restores stories, entries, seqs and epochs exactly"
     meta.title = "Nouveau titre";
     meta.summary = "Résumé";
     meta.status = StoryStatus::paused;
+    meta.lead_image = nlohmann::json{{"media", "0123456789abcdef0123456789abcdef"}, {"alt", "La crue"},
+                                     {"width", 1200}, {"height", 800}, {"widths", {320, 640, 1024, 1200}}};
+    meta.related = nlohmann::json::array({{{"title", "Notre enquête"}, {"url", "https://example.org/e"}}});
     REQUIRE(run(fx, meta, kNow + 24).ok());
+    REQUIRE(fx.store().story("bravo")->related.size() == 1);
 
     auto stories_before = fx.store().stories();
     auto alpha_before = fx.store().changed_since("alpha", 0, kAll);
@@ -883,10 +889,17 @@ TEST_CASE("sqlite store: a version 1 file is migrated forward with its entries",
         RawDb raw(path);
         raw.exec("DROP TABLE records");
         raw.exec("ALTER TABLE entries DROP COLUMN corrections");
+        raw.exec("ALTER TABLE stories DROP COLUMN lead_image");
+        raw.exec("ALTER TABLE stories DROP COLUMN related");
         raw.exec("PRAGMA user_version = 1");
     }
     SqliteStore store(path);
     CHECK(store.entries("ancien", 0, 10).entries.size() == 1);
+    // Stories from before lead images and related links have neither.
+    auto story = store.story("ancien");
+    REQUIRE(story);
+    CHECK(story->lead_image.is_null());
+    CHECK(story->related == nlohmann::json::array());
     store.write([](StoreTxn& t) { t.save_record("users", Record{"u1", "", "{}"}); });
     CHECK(store.record("users", "u1").has_value());
     RawDb raw(path);
@@ -955,6 +968,8 @@ TEST_CASE("redis codec: every field round-trips - malformed data is a StoreFailu
     story.seq = (Seq{1} << 60) + 1;  // past a double's precision: stored as an exact integer
     story.epoch = "0a1b2c3d";
     story.meta_seq = 7;
+    story.lead_image = {{"src", "https://example.org/a.jpg"}, {"alt", "A"}};
+    story.related = nlohmann::json::array({{{"title", "T"}, {"url", "https://example.org/t"}}});
 
     Entry entry;
     entry.id = "01entry";
