@@ -9,6 +9,8 @@
 #include "cli/install_paths.hpp"
 #include "cli/open_store.hpp"
 #include "common/log.hpp"
+#include "embed/http_fetch.hpp"
+#include "media/media_service.hpp"
 #include "store/sqlite_maintenance.hpp"
 #include "store/sqlite_store.hpp"
 #include "tls/tls_context.hpp"
@@ -92,6 +94,24 @@ std::vector<std::string> config_problems(Config config) {
                                      ", newer than this build understands (" +
                                      std::to_string(SqliteStore::schema_version) +
                                      "): it was written by a newer liveblog; restore a backup or upgrade");
+    });
+    check([&] {
+        // Uploads go here in every mode (in cluster mode, a directory the nodes share).
+        check_writable_dir("media_dir", media::media_root(config));
+        if (config.max_upload_bytes == 0 || config.max_image_pixels == 0 || config.max_image_side == 0 ||
+            config.max_image_frames == 0 || config.max_queued_media == 0 || config.media_threads == 0)
+            throw std::runtime_error(
+                "max_upload_bytes, max_image_pixels, max_image_side, max_image_frames, max_queued_media and "
+                "media_threads must be positive");
+        if (config.embed_fetch_timeout_s <= 0 || config.embed_threads == 0 || config.embed_fetch_max_bytes == 0)
+            throw std::runtime_error("embed_fetch_timeout_s, embed_fetch_max_bytes and embed_threads must be positive");
+        for (const auto& p : config.oembed_providers) {
+            try {
+                embed::origin_of(p.endpoint);
+            } catch (const embed::FetchError& e) {
+                throw std::runtime_error("oembed_providers: " + p.name + ": endpoint " + p.endpoint + ": " + e.what());
+            }
+        }
     });
     check([&] {
         if (config.threads > 1024) throw std::runtime_error("threads: at most 1024");

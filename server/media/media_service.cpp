@@ -32,7 +32,7 @@ MediaService::MediaService(const Config& config, std::unique_ptr<MediaStore> sto
           metrics.counter("liveblog_media_uploads_total", "image uploads by outcome", {{"outcome", "duplicate"}}),
           metrics.counter("liveblog_media_uploads_total", "image uploads by outcome", {{"outcome", "refused"}}),
           metrics.histogram("liveblog_media_processing_seconds", "decoding, encoding and storing one upload",
-                            {0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10})}) {
+                            Histogram::default_latency_bounds())}) {
     limits_.max_pixels = config.max_image_pixels;
     limits_.max_side = static_cast<std::uint32_t>(config.max_image_side);
     limits_.max_frames = static_cast<std::uint32_t>(config.max_image_frames);

@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 
+#include <array>
 #include <chrono>
 
 #include "common/clock.hpp"
@@ -319,8 +320,26 @@ void HttpSession::end_stream() {
 void HttpSession::on_write(bool keep_alive, error_code ec, std::size_t) {
     response_.reset();
     if (ec) return;
-    if (!keep_alive) return end_stream();
+    if (!keep_alive) {
+        end_stream();
+        return linger();
+    }
     do_read();
+}
+
+// After our FIN, what the peer still sends (the rest of a refused upload's
+// body) is read and dropped for a while: closing with unread bytes makes the
+// kernel reset the connection, and a reset can destroy our answer in the
+// peer's buffers before it reads it. Bounded in time and bytes.
+void HttpSession::linger() {
+    if (lingered_ == 0) stream_.expires_after(std::chrono::seconds(2));
+    if (lingered_ > (64u << 20)) return;
+    auto buf = std::make_shared<std::array<char, 16384>>();
+    stream_.async_read_some(net::buffer(*buf), [self = shared_from_this(), buf](error_code ec, std::size_t n) {
+        if (ec) return;  // end of stream, the deadline, or a reset: done either way
+        self->lingered_ += n + 1;
+        self->linger();
+    });
 }
 
 }  // namespace liveblog

@@ -38,6 +38,8 @@ private:
     void on_write(bool keep_alive, error_code ec, std::size_t bytes);
     // Ends our side: TLS close_notify (if the socket takes it at once), then FIN.
     void end_stream();
+    // Then drops what the peer still sends, for a bounded time, before closing.
+    void linger();
 
     beast::tcp_stream stream_;
     std::unique_ptr<TlsChannel> tls_;
@@ -54,6 +56,7 @@ private:
     std::chrono::steady_clock::time_point started_;
     bool head_ = false;
     std::size_t body_limit_ = 0;        // of the request being read
+    std::size_t lingered_ = 0;          // bytes dropped after our FIN (linger)
     std::shared_ptr<void> upload_slot_;  // held while an upload is read and answered (media::MediaService)
 };
 

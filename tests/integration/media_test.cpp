@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <zlib.h>
+
 #include "support/editor.hpp"
 #include "support/oembed_provider.hpp"
 #include "support/server_process.hpp"
@@ -69,6 +71,29 @@ std::vector<int> jpeg_metadata_markers(const std::string& jpeg) {
         i += 2 + len;
     }
     return found;
+}
+
+// A grayscale PNG of width x height whose pixel data is `rows` rows of
+// zeros, compressed: a 15,000 x 15,000 one declares 225 million pixels in a
+// few hundred bytes (what a decompression bomb looks like to its header).
+std::string png_declaring(std::uint32_t width, std::uint32_t height, std::uint32_t rows) {
+    const auto be32 = [](std::uint32_t v) {
+        return std::string{static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
+                           static_cast<char>(v)};
+    };
+    const auto chunk = [&](const std::string& type, const std::string& data) {
+        std::string body = type + data;
+        const auto crc = crc32(0, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size()));
+        return be32(static_cast<std::uint32_t>(data.size())) + body + be32(static_cast<std::uint32_t>(crc));
+    };
+    std::string raw(static_cast<std::size_t>(rows) * (width + 1), '\0');
+    uLongf packed_size = compressBound(static_cast<uLong>(raw.size()));
+    std::string packed(packed_size, '\0');
+    compress(reinterpret_cast<Bytef*>(packed.data()), &packed_size, reinterpret_cast<const Bytef*>(raw.data()),
+             static_cast<uLong>(raw.size()));
+    packed.resize(packed_size);
+    std::string ihdr = be32(width) + be32(height) + std::string{8, 0, 0, 0, 0};  // 8-bit gray
+    return std::string("\x89PNG\r\n\x1a\n", 8) + chunk("IHDR", ihdr) + chunk("IDAT", packed) + chunk("IEND", "");
 }
 
 json story_of(unsigned short port, const std::string& story) {
@@ -163,13 +188,23 @@ TEST_CASE("uploads: decoding is the check - wrong names, other formats, truncate
     auto bomb = upload(port, fixture("bomb.png"), "image/png");
     CHECK(bomb.status == 413);
     CHECK(code_of(bomb) == "media_too_large");
+    // Inside the side limit, but 225 million pixels: refused on the pixel limit.
+    const std::string declared = png_declaring(15000, 15000, 2);
+    REQUIRE(declared.size() < 2000);
+    auto pixels = upload(port, declared, "image/png");
+    CHECK(pixels.status == 413);
+    CHECK(code_of(pixels) == "media_too_large");
+    CHECK(contains(pixels.body, "15000 x 15000 pixels: over 60000000 in all"));
+    // A small image with the same make-up is taken: the limit, not the shape, refused it.
+    CHECK(upload(port, png_declaring(40, 30, 30), "image/png").status == 201);
     auto frames = upload(port, fixture("many-frames.gif"), "image/gif");
     CHECK(frames.status == 413);
     CHECK(code_of(frames) == "media_too_large");
     CHECK(contains(frames.body, "200 frames"));
 
-    // Only the PNG is there, and no temporary directory was left behind.
-    CHECK(stored_entries(server.data_dir()) == std::vector<std::string>{body_of(png)["media"]["id"]});
+    // Only the two PNGs taken are there, and no temporary directory was left behind.
+    CHECK(stored_entries(server.data_dir()).size() == 2);
+    for (const auto& name : stored_entries(server.data_dir())) CHECK(name.size() == 32);
     // And the server serves everyone else as before.
     CHECK(http_request(port, "GET", "/healthz").status == 200);
 }
