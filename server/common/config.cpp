@@ -155,6 +155,7 @@ const Setting settings[] = {
     {"max_image_side", LB_NUM(max_image_side), "largest image width or height in pixels (default 16384)"},
     {"max_image_frames", LB_NUM(max_image_frames), "most frames of an animated upload (default 100)"},
     {"upload_timeout_s", LB_NUM(upload_timeout_s), "seconds to receive one image upload (default 120)"},
+    {"media_cache_bytes", LB_NUM(media_cache_bytes), "bytes of stored image files kept in memory for GET /media/ (default 67108864)"},
     {"media_threads", LB_NUM(media_threads), "threads decoding and encoding uploads (default 1)"},
     {"max_queued_media", LB_NUM(max_queued_media), "uploads received or waiting at once; past it: overloaded (default 16)"},
     {"oembed_providers",

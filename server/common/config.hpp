@@ -105,6 +105,7 @@ struct Config {
     std::size_t media_threads = 1;                  // image decoding and encoding run on these
     std::size_t max_queued_media = 16;              // uploads being received or waiting; past it: overloaded
     double upload_timeout_s = 120;                  // to receive one upload's body
+    std::size_t media_cache_bytes = 64 << 20;       // stored image files kept in memory for GET /media/
     std::vector<OembedProvider> oembed_providers = default_oembed_providers();
     double embed_fetch_timeout_s = 5;               // everything an embed capture fetches, together
     std::size_t embed_fetch_max_bytes = 1 << 20;    // an oEmbed answer

@@ -50,16 +50,25 @@ void media_file(HttpContext& ctx, const RequestPtr& req) {
         res.set(http::field::cache_control, cache);
         return req->respond(std::move(res));
     }
-    const media::MediaStore& store = ctx.media.store();
-    ctx.read_then(req->respond, [req, &store, id, name, etag, cache] {
-        auto bytes = store.read_file(id, name);
-        if (!bytes) return req->respond(error_response(ErrorCode::not_found, "no such media file"));
-        const bool webp = name.ends_with(".webp");
-        auto res = text_response(200, std::move(*bytes), webp ? "image/webp" : "image/jpeg");
+    const auto answer = [req, name, etag, cache](const media::FileBytes& bytes) {
+        auto res = text_response(200, *bytes, name.ends_with(".webp") ? "image/webp" : "image/jpeg");
         res.set(http::field::etag, etag);
         res.set(http::field::cache_control, cache);
         res.set("X-Content-Type-Options", "nosniff");
         req->respond(std::move(res));
+    };
+    // A hot file (the lead image every reader loads) is answered here, on
+    // the I/O thread; others are read from the store on a reader thread.
+    const std::string key = id + "/" + name;
+    if (auto hit = ctx.media.file_cache().find(key)) return answer(hit);
+    const media::MediaStore& store = ctx.media.store();
+    media::MediaFileCache& cache_of_files = ctx.media.file_cache();
+    ctx.read_then(req->respond, [req, &store, &cache_of_files, id, name, key, answer] {
+        auto bytes = store.read_file(id, name);
+        if (!bytes) return req->respond(error_response(ErrorCode::not_found, "no such media file"));
+        auto shared = std::make_shared<const std::string>(std::move(*bytes));
+        cache_of_files.put(key, shared);
+        answer(shared);
     });
 }
 

@@ -24,7 +24,7 @@ std::string media_root(const Config& config) {
 }
 
 MediaService::MediaService(const Config& config, std::unique_ptr<MediaStore> store, MetricsRegistry& metrics)
-    : config_(config), store_(std::move(store)),
+    : config_(config), store_(std::move(store)), file_cache_(config.media_cache_bytes),
       max_reserved_(std::max<std::size_t>(1, config.max_queued_media)),
       workers_("media", std::max<std::size_t>(1, config.media_threads), std::max<std::size_t>(1, config.max_queued_media)),
       counters_(new Counters{

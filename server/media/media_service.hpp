@@ -16,6 +16,7 @@
 
 #include "common/error_code.hpp"
 #include "common/work_queue.hpp"
+#include "media/media_file_cache.hpp"
 #include "media/media_store.hpp"
 
 namespace liveblog {
@@ -38,6 +39,8 @@ public:
     MediaService& operator=(const MediaService&) = delete;
 
     const MediaStore& store() const { return *store_; }
+    // The stored files most asked for (media_cache_bytes).
+    MediaFileCache& file_cache() { return file_cache_; }
 
     // A slot for one upload, held from before its body is read until it is
     // answered; null when max_queued_media are taken.
@@ -56,6 +59,7 @@ private:
     const Config& config_;
     std::unique_ptr<MediaStore> store_;
     ImageLimits limits_;
+    MediaFileCache file_cache_;
     std::atomic<std::size_t> reserved_{0};
     std::size_t max_reserved_;
     WorkQueue workers_;

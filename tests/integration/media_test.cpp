@@ -154,6 +154,10 @@ TEST_CASE("uploads: every accepted format is decoded, re-encoded at its widths a
             REQUIRE(jpg.status == 200);
             CHECK(jpg.header("Content-Type") == "image/jpeg");
             CHECK(jpeg_metadata_markers(jpg.body).empty());
+            // The second answer comes from the file cache: the same bytes.
+            auto cached = http_request(server.port(), "GET", "/media/" + id + "/" + std::to_string(w) + ".jpg");
+            CHECK(cached.body == jpg.body);
+            CHECK(cached.header("Content-Type") == "image/jpeg");
             // Revalidation costs nothing: the name is the version.
             auto again = http_request(server.port(), "GET", "/media/" + id + "/" + std::to_string(w) + ".jpg", "",
                                       {{"If-None-Match", jpg.header("ETag")}});
