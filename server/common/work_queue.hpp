@@ -10,10 +10,15 @@
 #include <cstddef>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <variant>
 #include <vector>
+
+#include "common/error_code.hpp"
+#include "common/log.hpp"
 
 namespace liveblog {
 
@@ -43,5 +48,28 @@ private:
     bool stopping_ = false;
     std::vector<std::thread> threads_;
 };
+
+// Runs `work` on `queue`; `done` gets, on the worker, what it returned or the
+// Error it threw (any other exception is logged under `what` and becomes
+// `internal`), or at once `overloaded` (retry after 2 s, `busy` as the
+// message) or `shutting_down` when the queue refuses the task.
+template <class T>
+void post_with_reply(WorkQueue& queue, std::function<T()> work, std::function<void(std::variant<T, Error>)> done,
+                     const char* what, const char* busy) {
+    auto shared_done = std::make_shared<std::function<void(std::variant<T, Error>)>>(std::move(done));
+    auto posted = queue.post([work = std::move(work), shared_done, what] {
+        try {
+            (*shared_done)(work());
+        } catch (const Error& e) {
+            (*shared_done)(e);
+        } catch (const std::exception& e) {
+            log_error(what, ": ", e.what());
+            (*shared_done)(Error{ErrorCode::internal, std::string(what) + " failed"});
+        }
+    });
+    if (posted == WorkQueue::Posted::full) (*shared_done)(Error{ErrorCode::overloaded, busy, 2});
+    else if (posted == WorkQueue::Posted::stopping)
+        (*shared_done)(Error{ErrorCode::shutting_down, "the server is shutting down"});
+}
 
 }  // namespace liveblog

@@ -37,21 +37,9 @@ EmbedService::EmbedService(const Config& config, media::MediaService& media, Met
 EmbedService::~EmbedService() { workers_.stop(); }
 
 void EmbedService::capture(std::string url, std::function<void(std::variant<Captured, Error>)> done) {
-    auto shared_done = std::make_shared<decltype(done)>(std::move(done));
-    auto posted = workers_.post([this, url = std::move(url), shared_done] {
-        try {
-            (*shared_done)(capture_now(url));
-        } catch (const Error& e) {
-            (*shared_done)(e);
-        } catch (const std::exception& e) {
-            log_error("embed: capture failed: ", e.what());
-            (*shared_done)(Error{ErrorCode::internal, "the capture failed"});
-        }
-    });
-    if (posted == WorkQueue::Posted::full)
-        (*shared_done)(Error{ErrorCode::overloaded, "too many embed captures waiting; retry shortly", 2});
-    else if (posted == WorkQueue::Posted::stopping)
-        (*shared_done)(Error{ErrorCode::shutting_down, "the server is shutting down"});
+    post_with_reply<Captured>(
+        workers_, [this, url = std::move(url)] { return capture_now(url); }, std::move(done), "embed: capture",
+        "too many embed captures waiting; retry shortly");
 }
 
 Captured EmbedService::capture_now(const std::string& url) {

@@ -91,21 +91,9 @@ Stored MediaService::ingest_now(std::string_view bytes) {
 }
 
 void MediaService::ingest(std::string bytes, std::function<void(std::variant<Stored, Error>)> done) {
-    auto shared_done = std::make_shared<decltype(done)>(std::move(done));
-    auto posted = workers_.post([this, bytes = std::move(bytes), shared_done] {
-        try {
-            (*shared_done)(ingest_now(bytes));
-        } catch (const Error& e) {
-            (*shared_done)(e);
-        } catch (const std::exception& e) {
-            log_error("media: upload failed: ", e.what());
-            (*shared_done)(Error{ErrorCode::internal, "the upload failed"});
-        }
-    });
-    if (posted == WorkQueue::Posted::full)
-        (*shared_done)(Error{ErrorCode::overloaded, "too many uploads waiting; retry shortly", 2});
-    else if (posted == WorkQueue::Posted::stopping)
-        (*shared_done)(Error{ErrorCode::shutting_down, "the server is shutting down"});
+    post_with_reply<Stored>(
+        workers_, [this, bytes = std::move(bytes)] { return ingest_now(bytes); }, std::move(done), "media: upload",
+        "too many uploads waiting; retry shortly");
 }
 
 }  // namespace liveblog::media
