@@ -96,6 +96,19 @@ bool same_origin(const Request& req) {
     return !host.empty() && (origin == "http://" + host || origin == "https://" + host);
 }
 
+void HttpApi::check_credentials(const HttpRequest& head, std::string client_address, Access access,
+                                std::function<void(std::optional<HttpResponse>)> done) {
+    auto req = std::make_shared<Request>();
+    req->client_address = std::move(client_address);
+    req->http.method(head.method());
+    req->http.target(head.target());
+    req->http.version(head.version());
+    for (const auto& f : head) req->http.insert(f.name_string(), f.value());
+    auto shared_done = std::make_shared<decltype(done)>(std::move(done));
+    req->respond = [shared_done](HttpResponse res) { (*shared_done)(std::move(res)); };
+    authenticate(req, access, [shared_done] { (*shared_done)(std::nullopt); });
+}
+
 void HttpApi::authenticate(const RequestPtr& req, Access access, std::function<void()> next) {
     // What a resolved principal goes through, on whichever thread it resolved.
     auto admit = [req, access, next](std::variant<Principal, Error> result) {

@@ -34,6 +34,12 @@ public:
     void handle(HttpRequest&& req, std::vector<std::string> path, RouteMatch match, std::string client_address,
                 Respond respond);
     void set_capacity_check(std::function<const char*()> check) { ctx_.capacity_check = std::move(check); }
+    // The credentials of a request's head, before its body is read (a large
+    // upload is read only for someone allowed to send it): `done` gets the
+    // refusal to answer, or nullopt when they hold for `access`. It may run
+    // on another thread (sessions and API tokens are read from the store).
+    void check_credentials(const HttpRequest& head, std::string client_address, Access access,
+                           std::function<void(std::optional<HttpResponse>)> done);
     const ResponseCache& read_cache() const { return read_cache_; }
 
 private:

@@ -93,9 +93,33 @@ void HttpSession::on_header(error_code ec, std::size_t bytes) {
     };
     if (declared && *declared > body_limit_)
         return refuse(error_response(ErrorCode::too_large, "request body over " + std::to_string(body_limit_) + " bytes"));
+    if (upload && !credentials_checked_) {
+        // Nobody but a signed-in editor gets a large body read, nor a slot:
+        // the credentials are checked on the head first (then again, as for
+        // any request, when the whole request is handled).
+        ShardContext& shard = shard_;
+        ctx_.api.check_credentials(
+            parser_->get(), peer_address_, Access::signed_in,
+            [self = shared_from_this(), &shard](std::optional<HttpResponse> refusal) {
+                net::post(shard.ioc, [self, refusal = std::move(refusal)]() mutable {
+                    if (refusal) {
+                        self->method_ = std::string(self->parser_->get().method_string());
+                        self->target_ = std::string(self->parser_->get().target());
+                        self->started_ = std::chrono::steady_clock::now();
+                        refusal->version(self->parser_->get().version());
+                        refusal->keep_alive(false);
+                        return self->send(std::move(*refusal));
+                    }
+                    self->credentials_checked_ = true;
+                    self->on_header({}, 0);
+                });
+            });
+        return;
+    }
+    credentials_checked_ = false;
     if (upload) {
         // A slot before the body: at most max_queued_media bodies of up to
-        // max_upload_bytes are held at once, whoever sends them.
+        // max_upload_bytes are held at once.
         upload_slot_ = ctx_.media.reserve_upload();
         if (!upload_slot_) {
             auto res = error_response(ErrorCode::overloaded, "too many uploads at once; retry shortly");

@@ -57,6 +57,7 @@ private:
     bool head_ = false;
     std::size_t body_limit_ = 0;        // of the request being read
     std::size_t lingered_ = 0;          // bytes dropped after our FIN (linger)
+    bool credentials_checked_ = false;  // of the upload whose head was just read
     std::shared_ptr<void> upload_slot_;  // held while an upload is read and answered (media::MediaService)
 };
 

@@ -8,7 +8,14 @@
 #include <fstream>
 #include <sstream>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <zlib.h>
+
+#include <thread>
 
 #include "support/editor.hpp"
 #include "support/oembed_provider.hpp"
@@ -94,6 +101,44 @@ std::string png_declaring(std::uint32_t width, std::uint32_t height, std::uint32
     packed.resize(packed_size);
     std::string ihdr = be32(width) + be32(height) + std::string{8, 0, 0, 0, 0};  // 8-bit gray
     return std::string("\x89PNG\r\n\x1a\n", 8) + chunk("IHDR", ihdr) + chunk("IDAT", packed) + chunk("IEND", "");
+}
+
+// An upload whose head is sent and whose body is held back: what a slow
+// (or hostile) client does to keep a slot.
+class HeldUpload {
+public:
+    HeldUpload(unsigned short port, const std::string& head) {
+        fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(port);
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        REQUIRE(::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+        REQUIRE(::send(fd_, head.data(), head.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(head.size()));
+    }
+    ~HeldUpload() { ::close(fd_); }
+    // Whatever the server sent within `ms` (empty: it is waiting for the body).
+    std::string answer_within(int ms) {
+        std::string got;
+        char buf[4096];
+        pollfd p{fd_, POLLIN, 0};
+        while (::poll(&p, 1, ms) > 0) {
+            ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+            if (n <= 0) break;
+            got.append(buf, static_cast<std::size_t>(n));
+            ms = 100;
+        }
+        return got;
+    }
+
+private:
+    int fd_ = -1;
+};
+
+std::string upload_head(const std::string& authorization, std::size_t length) {
+    return "POST /api/media HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/jpeg\r\n" +
+           (authorization.empty() ? std::string() : "Authorization: " + authorization + "\r\n") +
+           "Content-Length: " + std::to_string(length) + "\r\n\r\n";
 }
 
 json story_of(unsigned short port, const std::string& story) {
@@ -282,6 +327,43 @@ TEST_CASE("uploads: size limits, credentials and empty bodies get their codes; o
     CHECK(json_body.status == 413);
     CHECK(code_of(json_body) == "too_large");
     CHECK(http_request(large_uploads.port(), "GET", "/healthz").status == 200);
+}
+
+TEST_CASE("uploads: credentials are checked on the head, before any body is read; slots are bounded") {
+    ServerProcess server({"--max-queued-media", "1"});
+    const auto port = server.port();
+    // No credentials, or expired ones: the answer comes at once, the 5 MB never sent.
+    {
+        HeldUpload anonymous(port, upload_head("", 5'000'000));
+        const std::string answer = anonymous.answer_within(3000);
+        CHECK(answer.rfind("HTTP/1.1 401", 0) == 0);
+        CHECK(contains(answer, "\"unauthorized\""));
+    }
+    {
+        HeldUpload expired(port, upload_head("Bearer " + make_token("x", "editor", {}, -10), 5'000'000));
+        const std::string answer = expired.answer_within(3000);
+        CHECK(answer.rfind("HTTP/1.1 401", 0) == 0);
+        CHECK(contains(answer, "\"token_expired\""));
+    }
+    // A signed-in editor holding the one slot (head sent, body held back)...
+    const std::string auth = "Bearer " + make_token("slow-link", "editor");
+    {
+        HeldUpload held(port, upload_head(auth, 300'000));
+        CHECK(held.answer_within(500).empty());  // the server waits for the body
+        // ...makes the next upload wait for nothing: 503 overloaded, retryable.
+        auto busy = upload(port, fixture("photo.png"));
+        CHECK(busy.status == 503);
+        CHECK(code_of(busy) == "overloaded");
+        CHECK(busy.header("Retry-After") == "2");
+        CHECK(http_request(port, "GET", "/healthz").status == 200);  // everyone else is served
+    }
+    // Its connection gone, the slot is free again.
+    int status = 0;
+    for (int i = 0; i < 50 && status != 201; ++i) {
+        status = upload(port, fixture("photo.png")).status;
+        if (status != 201) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    CHECK(status == 201);
 }
 
 TEST_CASE("media blocks: the server sets the size from the upload, refuses unknown ids, pages emit picture and srcset") {
