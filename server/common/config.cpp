@@ -149,6 +149,7 @@ const Setting settings[] = {
     {"access_log", LB_BOOL(access_log), "log one line per HTTP request (default false)"},
     {"sse_heartbeat_s", LB_NUM(sse_heartbeat_s), "seconds between SSE heartbeat comments (default 15)"},
     {"max_page_entries", LB_NUM(max_page_entries), "largest ?limit= of an entries page (default 100)"},
+    {"public_url", LB_STR(public_url), "the server's public origin, https://live.example: absolute URLs in feeds and oEmbed (default: from each request's Host)"},
     {"media_dir", LB_STR(media_dir), "directory of uploaded images (default <data_dir>/media; in cluster mode a directory every node shares)"},
     {"max_upload_bytes", LB_NUM(max_upload_bytes), "largest image upload, POST /api/media (default 20971520)"},
     {"max_image_pixels", LB_NUM(max_image_pixels), "largest image upload in pixels, width x height (default 60000000)"},
@@ -189,7 +190,7 @@ nlohmann::json flag_value(const std::string& key, const std::string& text) {
     if (key == "listen" || key == "data_dir" || key == "store" || key == "secret_file" || key == "log_level" ||
         key == "log_format" || key == "log_file" || key == "tls_cert" || key == "tls_key" || key == "redirect_listen" ||
         key == "static_dir" || key == "cors_origins" || key == "redis" || key == "redis_password" ||
-        key == "redis_prefix" || key == "media_dir")
+        key == "redis_prefix" || key == "media_dir" || key == "public_url")
         return text;
     if (key == "oembed_providers") {
         auto j = nlohmann::json::parse(text, nullptr, false);

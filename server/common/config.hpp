@@ -78,6 +78,7 @@ struct Config {
     bool access_log = false;                        // one log line per HTTP request
     double sse_heartbeat_s = 15;
     std::size_t max_page_entries = 100;             // cap of ?limit= on entry pages
+    std::string public_url;                         // "https://live.example": absolute URLs in feeds and oEmbed; empty: from Host
 
     // Cluster mode (README "Cluster mode"): empty redis = single node.
     std::string redis;                              // redis://[[user]:password@]host[:port][/db]

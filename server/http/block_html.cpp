@@ -29,11 +29,13 @@ std::vector<std::uint32_t> media_widths(const json& image) {
     return widths;
 }
 
-std::string srcset(std::string_view id, const std::vector<std::uint32_t>& widths, bool webp) {
+// `base` prefixes the /media/ paths: empty on our own pages (relative),
+// the server's origin in feeds, which are read elsewhere.
+std::string srcset(std::string_view base, std::string_view id, const std::vector<std::uint32_t>& widths, bool webp) {
     std::string out;
     for (auto w : widths) {
         if (!out.empty()) out += ", ";
-        out += media::media_path(id, w, webp) + " " + std::to_string(w) + "w";
+        out += std::string(base) + media::media_path(id, w, webp) + " " + std::to_string(w) + "w";
     }
     return out;
 }
@@ -52,15 +54,16 @@ enum class Loading { lazy, eager_first };
 // The picture of an image (an upload's <picture>, or an <img> of its src);
 // nothing when it has neither. `alt` is the text given (empty for a
 // decorative copy, such as an embed card's thumbnail).
-void render_picture(std::string& out, const json& image, std::string_view alt, Loading loading) {
+void render_picture(std::string& out, const json& image, std::string_view alt, Loading loading, std::string_view base) {
     const char* load = loading == Loading::lazy ? " loading=\"lazy\"" : " fetchpriority=\"high\"";
     const auto widths = media_widths(image);
     if (!widths.empty()) {
         const auto id = json_string(image, "media");
-        out += "<picture><source type=\"image/webp\" srcset=\"" + srcset(id, widths, true) + "\" sizes=\"" +
+        out += "<picture><source type=\"image/webp\" srcset=\"" + srcset(base, id, widths, true) + "\" sizes=\"" +
                image_sizes + "\">";
-        out += "<img src=\"" + media::media_path(id, media::fallback_width(widths), false) + "\" srcset=\"" +
-               srcset(id, widths, false) + "\" sizes=\"" + image_sizes + "\" alt=\"" + html_escape(alt) + "\"";
+        out += "<img src=\"" + std::string(base) + media::media_path(id, media::fallback_width(widths), false) +
+               "\" srcset=\"" + srcset(base, id, widths, false) + "\" sizes=\"" + image_sizes + "\" alt=\"" +
+               html_escape(alt) + "\"";
         append_dimensions(out, image);
         out += load;
         out += " decoding=\"async\"></picture>";
@@ -91,7 +94,7 @@ void render_figcaption(std::string& out, const json& image) {
 
 // A captured post (POST /api/embeds): plain text only, the thumbnail from
 // our own /media/, the original one click away. Nothing loads from the provider.
-void render_embed_card(std::string& out, std::string_view url, const json& card) {
+void render_embed_card(std::string& out, std::string_view url, const json& card, std::string_view base) {
     const auto rel = std::string(" rel=\"") + link_rel + "\"";
     out += "<figure class=\"embed-card\">";
     if (const auto thumb = card.find("thumbnail"); thumb != card.end() && thumb->is_object() &&
@@ -100,7 +103,7 @@ void render_embed_card(std::string& out, std::string_view url, const json& card)
         // from screen readers, which get the text link below.
         out += "<a class=\"embed-thumb\" href=\"" + html_escape(url) + "\"" + rel +
                " tabindex=\"-1\" aria-hidden=\"true\">";
-        render_picture(out, *thumb, "", Loading::lazy);
+        render_picture(out, *thumb, "", Loading::lazy, base);
         out += "</a>";
     }
     auto text = json_string(card, "text");
@@ -143,7 +146,7 @@ std::string display_host(std::string_view url) {
     return host;
 }
 
-void render_block(std::string& out, const json& block) {
+void render_block(std::string& out, const json& block, std::string_view media_base) {
     const auto type = json_string(block, "type");
     if (type == "text") {
         out += "<p>" + render_inline(json_string(block, "text")) + "</p>\n";
@@ -156,14 +159,14 @@ void render_block(std::string& out, const json& block) {
         out += "</blockquote>\n";
     } else if (type == "image") {
         out += "<figure>";
-        render_picture(out, block, json_string(block, "alt"), Loading::lazy);
+        render_picture(out, block, json_string(block, "alt"), Loading::lazy, media_base);
         render_figcaption(out, block);
         out += "</figure>\n";
     } else if (type == "embed") {
         const auto url = json_string(block, "url");
         const auto card = block.find("card");
         if (is_http_url(url) && card != block.end() && card->is_object() && !json_string(*card, "provider").empty()) {
-            render_embed_card(out, url, *card);
+            render_embed_card(out, url, *card, media_base);
         } else if (is_http_url(url)) {
             // A link card, never an iframe or a third-party script.
             out += "<a class=\"embed\" href=\"" + html_escape(url) + "\" rel=\"" + link_rel +
@@ -186,7 +189,7 @@ void render_block(std::string& out, const json& block) {
 void render_lead_image(std::string& out, const json& image) {
     if (!image.is_object()) return;
     out += "<figure class=\"lead-image\">";
-    render_picture(out, image, json_string(image, "alt"), Loading::eager_first);
+    render_picture(out, image, json_string(image, "alt"), Loading::eager_first, {});
     render_figcaption(out, image);
     out += "</figure>";
 }

@@ -21,7 +21,9 @@ std::string_view json_string(const nlohmann::json& block, const char* key);
 std::string display_host(std::string_view url);
 
 // One block (text, heading, quote, image, embed, list), with its newline.
-void render_block(std::string& out, const nlohmann::json& block);
+// `media_base` ("https://live.example") makes uploaded images' URLs
+// absolute, for HTML read elsewhere (feeds); empty: relative, as on our pages.
+void render_block(std::string& out, const nlohmann::json& block, std::string_view media_base = {});
 
 // The story's lead image (an image block without its type): the page's
 // largest paint, so loaded with high priority, never lazily. Nothing when

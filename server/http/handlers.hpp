@@ -11,6 +11,7 @@
 //   token_handlers.cpp  API tokens and the audit log (admins)
 //   media_handlers.cpp  image uploads and the stored images
 //   embed_handlers.cpp  social posts captured as embed cards
+//   feed_handlers.cpp   feeds, the embed page and oEmbed: the story for other programs
 // A handler answers through req->respond exactly once; it may throw Error
 // before answering (the caller turns it into the error response).
 
@@ -81,5 +82,11 @@ void media_file(HttpContext& ctx, const RequestPtr& req);
 
 // embed_handlers.cpp
 void capture_embed(HttpContext& ctx, const RequestPtr& req);
+
+// feed_handlers.cpp
+void story_feed_atom(HttpContext& ctx, const RequestPtr& req);
+void story_feed_json(HttpContext& ctx, const RequestPtr& req);
+void embed_page(HttpContext& ctx, const RequestPtr& req);
+void oembed(HttpContext& ctx, const RequestPtr& req);
 
 }  // namespace liveblog::handlers

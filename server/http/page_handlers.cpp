@@ -41,6 +41,7 @@ void send_file_from_disk(HttpContext& ctx, const RequestPtr& req, std::string re
         auto res = text_response(200, std::move(body), content_type_for(*path));
         res.set(http::field::cache_control, "public, max-age=60");
         res.set("X-Content-Type-Options", "nosniff");
+        res.set(http::field::access_control_allow_origin, "*");
         respond(std::move(res));
     });
 }
@@ -50,6 +51,9 @@ void send_asset(const RequestPtr& req, const StaticAssets::Asset& asset) {
     const bool current = req->query("v") == asset.hash;
     auto res = answer_encoded(req->http, current ? *asset.immutable : *asset.revalidated);
     res.set("X-Content-Type-Options", "nosniff");
+    // Public files, fetched without credentials: the embed (embed.js and the
+    // modules it imports) loads them from other sites' pages.
+    res.set(http::field::access_control_allow_origin, "*");
     req->respond(std::move(res));
 }
 

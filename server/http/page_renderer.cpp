@@ -468,6 +468,14 @@ std::string render_story_page(const StorySnapshot& snap, Seq before, const std::
     out.reserve(16 * 1024);
     const std::string title = live_page ? s.title : s.title + " — " + l.older_entries;
     open_document(out, s.lang.empty() ? std::string_view(l.lang) : std::string_view(s.lang), title, s.summary);
+    // Discovery: feed readers find the feeds, CMSes embedding by URL the oEmbed endpoint.
+    const std::string path = html_escape(story_path(s));
+    out += "<link rel=\"alternate\" type=\"application/atom+xml\" href=\"" + path + "/feed.atom\" title=\"" +
+           html_escape(s.title) + "\">\n";
+    out += "<link rel=\"alternate\" type=\"application/feed+json\" href=\"" + path + "/feed.json\" title=\"" +
+           html_escape(s.title) + "\">\n";
+    out += "<link rel=\"alternate\" type=\"application/json+oembed\" href=\"/oembed?url=%2Fstories%2F" +
+           html_escape(s.id) + "\" title=\"" + html_escape(s.title) + "\">\n";
     append_json_ld(out, live_blog_posting(s, rendered));
     out += "</head>\n";
 
@@ -541,6 +549,22 @@ std::string render_story_page(const StorySnapshot& snap, Seq before, const std::
            html_escape(assets.stylesheet) + "\"></script>\n";
     out += "</body>\n</html>\n";
     return out;
+}
+
+FeedEntry render_feed_entry(const Entry& e, std::string_view lang, std::string_view base) {
+    const Labels& l = labels_for(lang);
+    FeedEntry f;
+    if (e.title && !e.title->empty()) f.html += "<h2>" + html_escape(*e.title) + "</h2>\n";
+    for (const auto& block : blocks_of(e)) render_block(f.html, block, base);
+    for (const auto& c : e.corrections) {
+        f.html += std::string("<p class=\"correction\">") + l.corrected + " ";
+        append_time(f.html, c.at, l);
+        f.html += l.note_sep + html_escape(c.note) + "</p>\n";
+    }
+    f.headline = entry_headline(e);
+    f.text = entry_plain_text(e);
+    if (auto image = first_image(e); !image.empty()) f.image = image.front() == '/' ? std::string(base) + image : image;
+    return f;
 }
 
 std::string render_story_list(const std::vector<Story>& stories) {

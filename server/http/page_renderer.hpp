@@ -36,6 +36,18 @@ struct PageAssets {
 std::string render_story_page(const StorySnapshot& snap, Seq before, const std::string& lang_hint = "",
                               const PageAssets& assets = {});
 
+// One entry as feeds carry it (http/feed_renderer): the HTML of its title,
+// blocks and corrections as the page shows them (no article wrapper, no
+// meta line), uploaded images' URLs made absolute under `base`; its
+// headline, its plain text, and its first image's absolute address.
+struct FeedEntry {
+    std::string html;
+    std::string headline;
+    std::string text;
+    std::string image;  // empty when none
+};
+FeedEntry render_feed_entry(const Entry& e, std::string_view lang, std::string_view base);
+
 // The front page: every story in the given order (callers pass newest first),
 // with its status, summary and a link to /stories/{id}.
 std::string render_story_list(const std::vector<Story>& stories);

@@ -26,6 +26,13 @@ Router build_routes(HttpContext& ctx) {
     // ---- readers ----
     r.add({verb::get, "/", A::anyone, h(handlers::story_list_page), T::none, "HTML list of the stories"});
     r.add({verb::get, "/stories/{story}", A::anyone, h(handlers::story_page), T::none, "server-rendered story page"});
+    r.add({verb::get, "/stories/{story}/feed.atom", A::anyone, h(handlers::story_feed_atom), T::none,
+           "the newest entries as Atom"});
+    r.add({verb::get, "/stories/{story}/feed.json", A::anyone, h(handlers::story_feed_json), T::none,
+           "the newest entries as JSON Feed 1.1"});
+    r.add({verb::get, "/embed/stories/{story}", A::anyone, h(handlers::embed_page), T::none,
+           "the embeddable live blog alone on a page, for iframes"});
+    r.add({verb::get, "/oembed", A::anyone, h(handlers::oembed), T::none, "oEmbed for story URLs"});
     r.add({verb::get, "/ws", A::anyone, h(handlers::websocket_only), T::websocket, "readers' WebSocket"});
     r.add({verb::get, "/sse/stories/{story}", A::anyone, nullptr, T::event_stream, "the reader feed as Server-Sent Events"});
     r.add({verb::get, "/api/stories", A::anyone, h(handlers::list_stories), T::none, "every story"});
