@@ -20,92 +20,21 @@
 
 import { connect } from './liveblog-client.js';
 import {
-  anchorId, entryHeadline, labelsFor, isFrench, renderEntry, renderKeyEventItem, renderLeadImage, renderRelatedList,
+  anchorId, entryHeadline, labelsFor, renderEntry, renderKeyEventItem, renderLeadImage, renderRelatedList,
   statusLabel,
 } from './render.js';
+import {
+  Announcer, RELATIVE_REFRESH_MS, addRelativeTime, fillNewEntriesButton, make, reducedMotion, refreshRelativeTimes,
+  uiFor,
+} from './reader-ui.js';
 
-// ---------------------------------------------------------------------------
-// The page's own words (the entry markup's words are render.js's labels)
-// ---------------------------------------------------------------------------
-
-const UI = {
-  fr: {
-    newEntries: (n) => (n === 1 ? '1 nouvelle entrée' : `${n} nouvelles entrées`),
-    announceOne: (headline) => `Nouvelle entrée\u00a0: ${headline}`,
-    announceMany: (n) => `${n} nouvelles entrées`,
-    reconnecting: 'reconnexion…',
-    viewers: (n) => (n < 2 ? `${n} lecteur` : `${n} lecteurs`),
-    justNow: 'à l’instant',
-    minutesAgo: (n) => `il y a ${n} min`,
-    hoursAgo: (n) => `il y a ${n} h`,
-    daysAgo: (n) => `il y a ${n} j`,
-    loading: 'Chargement…',
-  },
-  en: {
-    newEntries: (n) => (n === 1 ? '1 new update' : `${n} new updates`),
-    announceOne: (headline) => `New update: ${headline}`,
-    announceMany: (n) => `${n} new updates`,
-    reconnecting: 'reconnecting…',
-    viewers: (n) => (n === 1 ? '1 reader' : `${n} readers`),
-    justNow: 'just now',
-    minutesAgo: (n) => `${n} min ago`,
-    hoursAgo: (n) => `${n} h ago`,
-    daysAgo: (n) => `${n} d ago`,
-    loading: 'Loading…',
-  },
-};
-
-const uiFor = (lang) => (isFrench(lang) ? UI.fr : UI.en);
-
-/**
- * "il y a 3 min" / "3 min ago" for an ISO time, relative to `now` (ms).
- * @param {string} iso
- * @param {number} now
- * @param {typeof UI.fr} ui
- */
-export function relativeTime(iso, now, ui) {
-  const t = Date.parse(iso);
-  if (Number.isNaN(t)) return '';
-  const minutes = Math.floor(Math.max(0, now - t) / 60000);  // a clock ahead of ours reads "just now"
-  if (minutes < 1) return ui.justNow;
-  if (minutes < 60) return ui.minutesAgo(minutes);
-  const hours = Math.floor(minutes / 60);
-  return hours < 24 ? ui.hoursAgo(hours) : ui.daysAgo(Math.floor(hours / 24));
-}
-
-const RELATIVE_REFRESH_MS = 30000;
-const ANNOUNCE_BATCH_MS = 1000;
+// The page's words, relative times and announcements are shared with the
+// embed (embed.js) in reader-ui.js; relativeTime stays importable from here.
+export { relativeTime } from './reader-ui.js';
 
 // ---------------------------------------------------------------------------
 // Small DOM helpers
 // ---------------------------------------------------------------------------
-
-function make(tag, className, text) {
-  const el = document.createElement(tag);
-  if (className) el.className = className;
-  if (text !== undefined) el.textContent = text;
-  return el;
-}
-
-const reducedMotion = () => window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
-
-// "(il y a 3 min)" after an entry's publication time, refreshed by refreshRelativeTimes.
-function addRelativeTime(article, ui) {
-  const time = article.querySelector('.entry-meta > time');
-  if (!time || (time.nextElementSibling && time.nextElementSibling.classList.contains('reltime'))) return article;
-  const span = make('span', 'reltime');
-  span.dataset.time = time.getAttribute('datetime');
-  span.textContent = `(${relativeTime(span.dataset.time, Date.now(), ui)})`;
-  time.after(' ', span);
-  return article;
-}
-
-function refreshRelativeTimes(ui) {
-  const now = Date.now();
-  for (const span of document.querySelectorAll('.reltime')) {
-    span.textContent = `(${relativeTime(span.dataset.time, now, ui)})`;
-  }
-}
 
 function loadStylesheet() {
   const link = document.createElement('link');
@@ -132,8 +61,6 @@ class LivePage {
     this.stream = document.querySelector('section.entries');
     this.badge = document.querySelector('.story-status .badge');
     this.pendingCount = 0;
-    this.announceQueue = [];
-    this.announceTimer = null;
     this.loadingOlder = false;
 
     // Entries are ordered by created_seq. The server's markup does not carry
@@ -215,6 +142,7 @@ class LivePage {
     this.liveRegion.setAttribute('aria-live', 'polite');
     this.liveRegion.setAttribute('aria-atomic', 'true');
     document.body.appendChild(this.liveRegion);
+    this.announcer = new Announcer(this.liveRegion);
 
     // A reader who scrolls back up sees held entries without clicking.
     let scheduled = false;
@@ -228,7 +156,7 @@ class LivePage {
     }, { passive: true });
 
     document.addEventListener('click', (ev) => this.onPagerClick(ev));
-    setInterval(() => refreshRelativeTimes(this.ui), RELATIVE_REFRESH_MS);
+    setInterval(() => refreshRelativeTimes(document, this.ui), RELATIVE_REFRESH_MS);
   }
 
   // New entries go in at the top of the stream: when that point is above
@@ -425,10 +353,7 @@ class LivePage {
 
   updateBanner() {
     this.pendingCount = Math.max(0, this.pendingCount);
-    this.banner.hidden = this.pendingCount === 0;
-    const arrow = make('span', null, '↑ ');
-    arrow.setAttribute('aria-hidden', 'true');
-    this.banner.replaceChildren(...(this.pendingCount ? [arrow, this.ui.newEntries(this.pendingCount)] : []));
+    fillNewEntriesButton(this.banner, this.pendingCount, this.ui);
   }
 
   revealPending(scroll) {
@@ -453,16 +378,7 @@ class LivePage {
 
   // Entries that arrive together are announced together.
   announce(headline) {
-    this.announceQueue.push(headline);
-    if (this.announceTimer !== null) return;
-    this.announceTimer = setTimeout(() => {
-      const queue = this.announceQueue;
-      this.announceQueue = [];
-      this.announceTimer = null;
-      this.liveRegion.textContent = queue.length === 1 && queue[0]
-        ? this.ui.announceOne(queue[0])
-        : this.ui.announceMany(queue.length);
-    }, ANNOUNCE_BATCH_MS);
+    this.announcer.announce(headline, this.ui);
   }
 
   // -- story meta ------------------------------------------------------------
@@ -619,7 +535,7 @@ function main() {
     // A page of older entries: static, but with relative times.
     const ui = uiFor(document.documentElement.lang);
     for (const a of document.querySelectorAll('article.entry')) addRelativeTime(a, ui);
-    setInterval(() => refreshRelativeTimes(ui), RELATIVE_REFRESH_MS);
+    setInterval(() => refreshRelativeTimes(document, ui), RELATIVE_REFRESH_MS);
     return;
   }
   new LivePage(body).start();

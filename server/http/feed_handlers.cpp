@@ -78,7 +78,8 @@ void embed_page(HttpContext& ctx, const RequestPtr& req) {
     EmbedOptions options;
     options.limit = static_cast<unsigned>(std::min<std::uint64_t>(req->uint_query("limit").value_or(0),
                                                                    ctx.config.max_page_entries));
-    options.key_events_only = req->query("key_events_only").value_or("") == "true";
+    const auto key_events_only = req->query("key_events_only").value_or("");
+    options.key_events_only = key_events_only == "true" || key_events_only == "1";
     options.oldest_first = req->query("order").value_or("") == "oldest";
     PageAssets assets{ctx.assets.url("js/reader-page.js"), ctx.assets.url("css/reader.css"), ctx.assets.import_map()};
     auto res = html_response(200, render_embed_page(*story, options, assets, ctx.assets.url("js/embed.js"),
