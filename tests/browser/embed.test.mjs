@@ -14,7 +14,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
-import { api, axeViolations, launchBrowser, mintToken, screenshotPath, startServer, waitFor } from "./harness.mjs";
+import { api, axeViolations, launchBrowser, mintToken, screenshotPath, startServer, waitFor, watchDuplicateEntries } from "./harness.mjs";
 import { root } from "../js/support/server.mjs";
 
 let server, host, browser, token, dataDir, hostOrigin;
@@ -323,18 +323,7 @@ test("after a server restart, entries posted meanwhile arrive once, nothing miss
   const h = await openHost({ story: "embed-relance" });
   t.after(() => h.context.close());
   const { page } = h;
-  await page.evaluate(() => {
-    window.__sameDocument = true;
-    window.__twice = [];
-    const stream = document.querySelector("liveblog-story").shadowRoot.querySelector("section.entries");
-    new MutationObserver(() => {
-      const seen = new Set();
-      for (const a of stream.querySelectorAll(":scope > article.entry")) {
-        if (seen.has(a.dataset.entryId)) window.__twice.push(a.dataset.entryId);
-        seen.add(a.dataset.entryId);
-      }
-    }).observe(stream, { childList: true });
-  });
+  await watchDuplicateEntries(page, () => document.querySelector("liveblog-story").shadowRoot.querySelector("section.entries"));
   const live = [await post("embed-relance", "En direct 1")];
   await inShadow(page, `article#entry-${live[0]}`).waitFor({ timeout: 5000 });
 

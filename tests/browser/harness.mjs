@@ -139,3 +139,24 @@ export async function axeViolations(page) {
     .map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(" ")).slice(0, 5) })));
   return violations.filter((v) => v.impact === "serious" || v.impact === "critical");
 }
+
+/**
+ * Records in window.__twice every moment an entry is in the stream twice
+ * (any rendered state, not only the last), and sets window.__sameDocument
+ * (a reload would clear it). `findStream` runs in the page and returns the
+ * stream element.
+ */
+export async function watchDuplicateEntries(page, findStream) {
+  await page.evaluate((source) => {
+    window.__sameDocument = true;
+    window.__twice = [];
+    const stream = (0, eval)(source)();
+    new MutationObserver(() => {
+      const seen = new Set();
+      for (const a of stream.querySelectorAll(":scope > article.entry")) {
+        if (seen.has(a.dataset.entryId)) window.__twice.push(a.dataset.entryId);
+        seen.add(a.dataset.entryId);
+      }
+    }).observe(stream, { childList: true });
+  }, findStream.toString());
+}

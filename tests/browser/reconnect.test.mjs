@@ -4,7 +4,7 @@
 // exactly once.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { openFixture, closeFixture, startServer, api, openReader, streamIds, streamEntry } from "./harness.mjs";
+import { openFixture, closeFixture, startServer, api, openReader, streamIds, streamEntry, watchDuplicateEntries } from "./harness.mjs";
 
 let server, browser, token, dataDir;
 
@@ -29,19 +29,7 @@ test("entries posted around a server restart all appear once on the open page", 
   const r = await openReader(browser, server, "relance");
   t.after(() => r.context.close());
   const page = r.page;
-  await page.evaluate(() => {
-    window.__sameDocument = true;
-    // Any moment (any rendered state) where an entry is in the stream twice.
-    window.__twice = [];
-    const stream = document.querySelector("section.entries");
-    new MutationObserver(() => {
-      const seen = new Set();
-      for (const a of stream.querySelectorAll(":scope > article.entry")) {
-        if (seen.has(a.dataset.entryId)) window.__twice.push(a.dataset.entryId);
-        seen.add(a.dataset.entryId);
-      }
-    }).observe(stream, { childList: true });
-  });
+  await watchDuplicateEntries(page, () => document.querySelector("section.entries"));
   assert.deepEqual(await streamIds(page), [...rendered].reverse());
 
   // Two entries the page gets live before the restart.
