@@ -104,10 +104,8 @@ Captured EmbedService::capture_now(const std::string& url) {
     // The card goes through the content rules like any block: what comes
     // back is exactly what post_entry will accept.
     nlohmann::json block = {{"type", "embed"}, {"url", url}, {"card", draft.card}};
-    ContentLimits limits;
-    limits.media = &media_.store();
     try {
-        out.block = validate_blocks(nlohmann::json::array({block}), limits)[0];
+        out.block = validate_blocks(nlohmann::json::array({block}), media::content_limits_for(media_))[0];
     } catch (const Error& e) {
         return link_only("the provider's answer does not make a card (" + e.message + ")");
     }

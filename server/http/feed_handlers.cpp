@@ -27,8 +27,7 @@ std::string public_origin(const HttpContext& ctx, const Request& req) {
     std::string configured = ctx.config.public_url;
     while (!configured.empty() && configured.back() == '/') configured.pop_back();
     if (!configured.empty()) return configured;
-    const bool https = tls_enabled(ctx.config) || req.header("X-Forwarded-Proto") == "https";
-    const std::string scheme = https ? "https://" : "http://";
+    const std::string scheme = ctx.reached_over_https(req) ? "https://" : "http://";
     const std::string host = req.header(http::field::host);
     if (host.empty() || host.find_first_of("/?#@\\\\") != std::string::npos || !is_http_url(scheme + host))
         return scheme + "localhost";
@@ -81,8 +80,7 @@ void embed_page(HttpContext& ctx, const RequestPtr& req) {
     const auto key_events_only = req->query("key_events_only").value_or("");
     options.key_events_only = key_events_only == "true" || key_events_only == "1";
     options.oldest_first = req->query("order").value_or("") == "oldest";
-    PageAssets assets{ctx.assets.url("js/reader-page.js"), ctx.assets.url("css/reader.css"), ctx.assets.import_map()};
-    auto res = html_response(200, render_embed_page(*story, options, assets, ctx.assets.url("js/embed.js"),
+    auto res = html_response(200, render_embed_page(*story, options, ctx.assets.import_map(), ctx.assets.url("js/embed.js"),
                                                     ctx.assets.url("js/embed-frame.js")));
     // The page is the element and two script tags: its content is live, so it may be cached briefly.
     res.set(http::field::cache_control, ctx.cache_control());

@@ -6,6 +6,7 @@
 
 #include "common/clock.hpp"
 #include "http/html.hpp"
+#include "http/page_renderer.hpp"
 
 namespace liveblog {
 
@@ -85,14 +86,14 @@ std::string render_json_feed(const Story& s, const std::vector<Entry>& entries, 
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-std::string render_embed_page(const Story& s, const EmbedOptions& o, const PageAssets& assets,
+std::string render_embed_page(const Story& s, const EmbedOptions& o, std::string_view import_map,
                               std::string_view embed_script, std::string_view frame_script) {
     std::string out = "<!DOCTYPE html>\n<html lang=\"" + html_escape(s.lang.empty() ? "fr" : s.lang) + "\">\n<head>\n";
     out += "<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
     out += "<title>" + html_escape(s.title) + "</title>\n";
     out += "<meta name=\"robots\" content=\"noindex\">\n";  // the story's own page is the one to index
     out += "<style>html,body{margin:0;background:transparent}</style>\n";
-    if (!assets.import_map.empty()) out += "<script type=\"importmap\">" + assets.import_map + "</script>\n";
+    if (!import_map.empty()) out += "<script type=\"importmap\">" + std::string(import_map) + "</script>\n";
     out += "<script type=\"module\" src=\"" + html_escape(embed_script) + "\"></script>\n";
     out += "<script type=\"module\" src=\"" + html_escape(frame_script) + "\"></script>\n</head>\n<body>\n";
     out += "<liveblog-story story=\"" + html_escape(s.id) + "\" lang=\"" + html_escape(s.lang) + "\"";

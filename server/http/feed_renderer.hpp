@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "core/content.hpp"
-#include "http/page_renderer.hpp"
 
 namespace liveblog {
 
@@ -28,7 +27,8 @@ struct EmbedOptions {
 };
 // /embed/stories/{id}: the custom element alone on a page, for iframes; it
 // tells its parent its height (embed-frame.js).
-std::string render_embed_page(const Story& story, const EmbedOptions& options, const PageAssets& assets,
+// `import_map`: the static files' versions (http/static_assets), or empty.
+std::string render_embed_page(const Story& story, const EmbedOptions& options, std::string_view import_map,
                               std::string_view embed_script, std::string_view frame_script);
 
 // The oEmbed "rich" answer for a story: an iframe of its embed page.

@@ -12,17 +12,12 @@ namespace liveblog {
 
 namespace http = boost::beast::http;
 
-ContentLimits content_limits_for(const media::MediaService& media) {
-    ContentLimits limits;
-    limits.media = &media.store();
-    return limits;
-}
 
 HttpApi::HttpApi(const Config& config, Hub& hub, accounts::AccountService& accounts, std::string secret,
                  MetricsRegistry& metrics, media::MediaService& media, embed::EmbedService& embeds)
     : read_cache_(config.read_cache_bytes, metrics),
       assets_(config.static_dir, config.compression),
-      ctx_{config, hub, accounts, metrics, read_cache_, assets_, {}, media, embeds, content_limits_for(media)},
+      ctx_{config, hub, accounts, metrics, read_cache_, assets_, {}, media, embeds, media::content_limits_for(media)},
       secret_(std::move(secret)), router_(build_routes(ctx_)) {}
 
 void HttpApi::add_cors(const std::string& origin, HttpResponse& res) const {

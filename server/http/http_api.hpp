@@ -60,10 +60,6 @@ private:
     Router router_;
 };
 
-// The content rules every command is checked against: the defaults, with
-// the images `media` holds.
-ContentLimits content_limits_for(const media::MediaService& media);
-
 // Whether the request's Origin, if it sent one, is this server (its Host).
 bool same_origin(const Request& req);
 

@@ -49,6 +49,10 @@ void HttpContext::cached_read(const RequestPtr& req, std::string key, const Stor
         });
 }
 
+bool HttpContext::reached_over_https(const Request& req) const {
+    return tls_enabled(config) || req.header("X-Forwarded-Proto") == "https";
+}
+
 std::string HttpContext::cache_control() const {
     return "public, max-age=" + std::to_string(static_cast<long>(std::lround(config.cache_max_age_s)));
 }

@@ -48,6 +48,9 @@ struct HttpContext {
     // Error it throws is answered, never kept.
     void cached_read(const RequestPtr& req, std::string key, const Story& story,
                      std::function<ResponseCache::Rendered()> render) const;
+    // Whether the client reached us over HTTPS: TLS on our port, or a proxy
+    // in front that says so (X-Forwarded-Proto).
+    bool reached_over_https(const Request& req) const;
     // "public, max-age=N" for cacheable reads.
     std::string cache_control() const;
     // "<epoch>-<seq>[-variant]": changes whenever the story does.

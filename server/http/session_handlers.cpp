@@ -17,7 +17,7 @@ namespace {
 // Secure when the browser reached us over HTTPS (directly or through a proxy
 // that says so), or when the operator asks for it.
 bool secure_cookie(HttpContext& ctx, const Request& req) {
-    return ctx.config.cookie_secure || tls_enabled(ctx.config) || req.header("X-Forwarded-Proto") == "https";
+    return ctx.config.cookie_secure || ctx.reached_over_https(req);
 }
 
 std::string session_cookie(HttpContext& ctx, const Request& req, const std::string& value, long max_age_s) {

@@ -19,6 +19,12 @@ struct MediaService::Counters {
 
 std::string media_id_of(std::string_view bytes) { return accounts::sha256_hex(bytes).substr(0, 32); }
 
+ContentLimits content_limits_for(const MediaService& media) {
+    ContentLimits limits;
+    limits.media = &media.store();
+    return limits;
+}
+
 std::string media_root(const Config& config) {
     return config.media_dir.empty() ? config.data_dir + "/media" : config.media_dir;
 }

@@ -16,6 +16,7 @@
 
 #include "common/error_code.hpp"
 #include "common/work_queue.hpp"
+#include "core/validation.hpp"
 #include "media/media_file_cache.hpp"
 #include "media/media_store.hpp"
 
@@ -66,6 +67,10 @@ private:
     struct Counters;
     std::unique_ptr<Counters> counters_;
 };
+
+// The content rules every block is checked against: the defaults, with the
+// images `media` holds (for `media` fields).
+ContentLimits content_limits_for(const MediaService& media);
 
 // 32 lowercase hex digits: the first 128 bits of the SHA-256 of `bytes`.
 std::string media_id_of(std::string_view bytes);

@@ -84,15 +84,9 @@ void HttpSession::on_header(error_code ec, std::size_t bytes) {
     const bool upload = is_upload(*parser_);
     body_limit_ = upload ? ctx_.config.max_upload_bytes : ctx_.config.max_request_body_bytes;
     const auto declared = parser_->content_length();
-    const auto refuse = [&](HttpResponse res) {
-        method_ = std::string(parser_->get().method_string());
-        target_ = std::string(parser_->get().target());
-        started_ = std::chrono::steady_clock::now();
-        res.keep_alive(false);  // the body is not read: nothing after it is a request
-        send(std::move(res));
-    };
     if (declared && *declared > body_limit_)
-        return refuse(error_response(ErrorCode::too_large, "request body over " + std::to_string(body_limit_) + " bytes"));
+        return refuse_request(
+            error_response(ErrorCode::too_large, "request body over " + std::to_string(body_limit_) + " bytes"));
     if (upload && !credentials_checked_) {
         // Nobody but a signed-in editor gets a large body read, nor a slot:
         // the credentials are checked on the head first (then again, as for
@@ -102,14 +96,7 @@ void HttpSession::on_header(error_code ec, std::size_t bytes) {
             parser_->get(), peer_address_, Access::signed_in,
             [self = shared_from_this(), &shard](std::optional<HttpResponse> refusal) {
                 net::post(shard.ioc, [self, refusal = std::move(refusal)]() mutable {
-                    if (refusal) {
-                        self->method_ = std::string(self->parser_->get().method_string());
-                        self->target_ = std::string(self->parser_->get().target());
-                        self->started_ = std::chrono::steady_clock::now();
-                        refusal->version(self->parser_->get().version());
-                        refusal->keep_alive(false);
-                        return self->send(std::move(*refusal));
-                    }
+                    if (refusal) return self->refuse_request(std::move(*refusal));
                     self->credentials_checked_ = true;
                     self->on_header({}, 0);
                 });
@@ -124,7 +111,7 @@ void HttpSession::on_header(error_code ec, std::size_t bytes) {
         if (!upload_slot_) {
             auto res = error_response(ErrorCode::overloaded, "too many uploads at once; retry shortly");
             res.set(http::field::retry_after, "2");
-            return refuse(std::move(res));
+            return refuse_request(std::move(res));
         }
         // A large photo over a newsroom's mobile link takes more than the handshake timeout.
         stream_.expires_after(seconds(std::max(ctx_.config.handshake_timeout_s, ctx_.config.upload_timeout_s)));
@@ -163,16 +150,17 @@ void HttpSession::on_read(error_code ec, std::size_t) {
         send(std::move(res));
         return;
     }
-    if (auto problem = framing_problem(parser_->get())) {
-        method_ = std::string(parser_->get().method_string());
-        target_ = std::string(parser_->get().target());
-        started_ = std::chrono::steady_clock::now();
-        auto res = error_response(ErrorCode::bad_request, "ambiguous request framing: " + *problem);
-        res.keep_alive(false);
-        send(std::move(res));
-        return;
-    }
+    if (auto problem = framing_problem(parser_->get()))
+        return refuse_request(error_response(ErrorCode::bad_request, "ambiguous request framing: " + *problem));
     route(parser_->release());
+}
+
+void HttpSession::refuse_request(HttpResponse res) {
+    method_ = std::string(parser_->get().method_string());
+    target_ = std::string(parser_->get().target());
+    started_ = std::chrono::steady_clock::now();
+    res.keep_alive(false);
+    send(std::move(res));
 }
 
 void HttpSession::route(http::request<http::string_body>&& req) {

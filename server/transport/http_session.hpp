@@ -32,6 +32,10 @@ private:
     void on_header(error_code ec, std::size_t bytes);
     void on_read(error_code ec, std::size_t bytes);
     void route(http::request<http::string_body>&& req);
+    // Answers the request whose head was read with `res`, then ends the
+    // connection: its body is unread or its framing unclear, so nothing
+    // after it may be read as a request.
+    void refuse_request(HttpResponse res);
     void upgrade(http::request<http::string_body>&& req);
     void start_sse(http::request<http::string_body>&& req, const std::string& story);
     void send(http::response<http::string_body>&& res);

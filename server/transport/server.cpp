@@ -19,7 +19,7 @@ Server::Server(const Config& config, Hub& hub, accounts::AccountService& account
            std::make_shared<ConnectionLimiter>(config.max_connections_per_ip,
                                                config.max_connections ? config.max_connections
                                                                       : static_cast<std::size_t>(-1)),
-           metrics, api_, presence_, tls_.get(), 0, content_limits_for(media), media} {
+           metrics, api_, presence_, tls_.get(), 0, media::content_limits_for(media), media} {
     // The pairing rules (both files or neither, redirect_listen only with
     // them) are check_tls_settings's, run before the server is made.
     // /readyz: a load balancer sends new readers elsewhere while this node is full.
